@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point one way: C shims ← Netlink ← Testbed/Faults ← Runner ← CLI.
+// ScenarioFormat, RunHistory, Checks and Reports never import the netlink layer,
+// so they build and test on any machine.
+let package = Package(
+    name: "faultline",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "faultline", targets: ["faultline"]),
+        .executable(name: "faultline-bench", targets: ["faultline-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        // MARK: C libraries
+        .systemLibrary(
+            name: "CNetlink",
+            pkgConfig: "libnl-route-3.0",
+            providers: [.apt(["libnl-3-dev", "libnl-route-3-dev", "libnl-nf-3-dev"])]
+        ),
+        .target(name: "CLinux"),
+
+        // MARK: Pure model: runs anywhere
+        .target(name: "ScenarioFormat", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "RunHistory", dependencies: ["ScenarioFormat"]),
+        .target(name: "Checks", dependencies: ["ScenarioFormat", "RunHistory"]),
+        .target(name: "Reports", dependencies: ["ScenarioFormat", "RunHistory", "Checks"]),
+
+        // MARK: The machine: netlink, namespaces, processes, faults
+        .target(name: "Netlink", dependencies: ["CNetlink", "CLinux"]),
+        .target(
+            name: "Testbed",
+            dependencies: ["Netlink", "CLinux", "ScenarioFormat", "RunHistory"]
+        ),
+        .target(name: "Faults", dependencies: ["Netlink", "Testbed", "ScenarioFormat", "RunHistory"]),
+        .target(
+            name: "Runner",
+            dependencies: [
+                "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Faults",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "faultline",
+            dependencies: ["Runner", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "faultline-bench", dependencies: ["Runner", "Netlink", "Testbed", "Faults"]),
+
+        // MARK: Tests
+        .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat"]),
+        .testTarget(name: "ChecksTests", dependencies: ["Checks", "RunHistory", "ScenarioFormat"]),
+        .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "ScenarioFormat"]),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
+        // Privileged: real namespaces; each test builds and removes its own.
+        .testTarget(name: "IntegrationTests", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "ScenarioFormat"]),
+    ]
+)

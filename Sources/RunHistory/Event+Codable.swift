@@ -1,0 +1,118 @@
+import ScenarioFormat
+
+/// Events are written as flat JSON objects with a `type` discriminator:
+/// `{"t":5.001,"type":"fault.applied","fault":"split","planned":5,"engine":"fib-rule","detail":"…"}`.
+extension Event: Codable {
+    private enum Key: String, CodingKey {
+        case t, type, addresses, host, pid, command, stream, line, status, rule, fault, planned, engine
+        case detail, operation, error, probe, from, target, ok, latency, signal, message
+    }
+
+    public var type: String {
+        switch kind {
+        case .testbedReady: "testbed.ready"
+        case .processStarted: "process.started"
+        case .processOutput: "process.output"
+        case .processExited: "process.exited"
+        case .hostReady: "host.ready"
+        case .timelineStarted: "timeline.started"
+        case .faultApplied: "fault.applied"
+        case .faultHealed: "fault.healed"
+        case .faultFailed: "fault.failed"
+        case .probe: "probe"
+        case .timelineEnded: "timeline.ended"
+        case .interrupted: "interrupted"
+        case .note: "note"
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(t, forKey: .t)
+        try c.encode(type, forKey: .type)
+        switch kind {
+        case .testbedReady(let addresses):
+            try c.encode(addresses, forKey: .addresses)
+        case .processStarted(let host, let pid, let command):
+            try c.encode(host, forKey: .host)
+            try c.encode(pid, forKey: .pid)
+            try c.encode(command, forKey: .command)
+        case .processOutput(let host, let stream, let line):
+            try c.encode(host, forKey: .host)
+            try c.encode(stream, forKey: .stream)
+            try c.encode(line, forKey: .line)
+        case .processExited(let host, let pid, let status):
+            try c.encode(host, forKey: .host)
+            try c.encode(pid, forKey: .pid)
+            try c.encode(status, forKey: .status)
+        case .hostReady(let host, let rule):
+            try c.encode(host, forKey: .host)
+            try c.encode(rule, forKey: .rule)
+        case .timelineStarted, .timelineEnded:
+            break
+        case .faultApplied(let fault, let planned, let engine, let detail):
+            try c.encode(fault, forKey: .fault)
+            try c.encode(planned, forKey: .planned)
+            try c.encode(engine, forKey: .engine)
+            try c.encode(detail, forKey: .detail)
+        case .faultHealed(let fault, let planned):
+            try c.encode(fault, forKey: .fault)
+            try c.encode(planned, forKey: .planned)
+        case .faultFailed(let fault, let operation, let error):
+            try c.encode(fault, forKey: .fault)
+            try c.encode(operation, forKey: .operation)
+            try c.encode(error, forKey: .error)
+        case .probe(let probe, let from, let target, let ok, let latency, let detail):
+            try c.encode(probe, forKey: .probe)
+            try c.encode(from, forKey: .from)
+            try c.encode(target, forKey: .target)
+            try c.encode(ok, forKey: .ok)
+            try c.encode(latency, forKey: .latency)
+            try c.encode(detail, forKey: .detail)
+        case .interrupted(let signal):
+            try c.encode(signal, forKey: .signal)
+        case .note(let message):
+            try c.encode(message, forKey: .message)
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        let t = try c.decode(TimeSpan.self, forKey: .t)
+        let type = try c.decode(String.self, forKey: .type)
+        func s(_ k: Key) throws -> String { try c.decode(String.self, forKey: k) }
+        let kind: EventKind
+        switch type {
+        case "testbed.ready": kind = .testbedReady(addresses: try c.decode([String: String].self, forKey: .addresses))
+        case "process.started":
+            kind = .processStarted(host: try s(.host), pid: try c.decode(Int32.self, forKey: .pid), command: try s(.command))
+        case "process.output":
+            kind = .processOutput(
+                host: try s(.host), stream: try c.decode(OutputStream.self, forKey: .stream), line: try s(.line))
+        case "process.exited":
+            kind = .processExited(
+                host: try s(.host), pid: try c.decode(Int32.self, forKey: .pid),
+                status: try c.decode(ExitStatus.self, forKey: .status))
+        case "host.ready": kind = .hostReady(host: try s(.host), rule: try s(.rule))
+        case "timeline.started": kind = .timelineStarted
+        case "timeline.ended": kind = .timelineEnded
+        case "fault.applied":
+            kind = .faultApplied(
+                fault: try s(.fault), planned: try c.decode(TimeSpan.self, forKey: .planned),
+                engine: try s(.engine), detail: try s(.detail))
+        case "fault.healed":
+            kind = .faultHealed(fault: try s(.fault), planned: try c.decode(TimeSpan.self, forKey: .planned))
+        case "fault.failed": kind = .faultFailed(fault: try s(.fault), operation: try s(.operation), error: try s(.error))
+        case "probe":
+            kind = .probe(
+                probe: try s(.probe), from: try s(.from), target: try s(.target),
+                ok: try c.decode(Bool.self, forKey: .ok), latency: try c.decode(TimeSpan.self, forKey: .latency),
+                detail: try s(.detail))
+        case "interrupted": kind = .interrupted(signal: try s(.signal))
+        case "note": kind = .note(message: try s(.message))
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown event type \(type)")
+        }
+        self.init(t: t, kind)
+    }
+}

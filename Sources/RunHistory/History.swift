@@ -1,0 +1,80 @@
+import Foundation
+import ScenarioFormat
+
+/// The run's one history: append-only, in time order, shared by every part of the run.
+///
+/// Appends are thread-safe; each event is also streamed as one JSON line to `history.jsonl`
+/// (when a sink is given) as it happens, so a crash still leaves the evidence on disk.
+public final class History: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Event] = []
+    private let sink: FileHandle?
+    private let encoder: JSONEncoder
+    private let clock: @Sendable () -> TimeSpan
+
+    /// - Parameters:
+    ///   - sink: where each event is written as a JSON line, or nil to keep it in memory only.
+    ///   - clock: the time of an event, relative to t = 0 (see ``RunClock``).
+    public init(sink: FileHandle? = nil, clock: @escaping @Sendable () -> TimeSpan) {
+        self.sink = sink
+        self.clock = clock
+        self.encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    }
+
+    /// A history holding given events, for checks and tests.
+    public convenience init(events: [Event]) {
+        self.init(clock: { .zero })
+        storage = events
+    }
+
+    /// Appends an event stamped now and returns it.
+    @discardableResult
+    public func record(_ kind: EventKind) -> Event {
+        lock.lock()
+        defer { lock.unlock() }
+        // Stamp under the lock so events stay in time order.
+        let event = Event(t: clock(), kind)
+        storage.append(event)
+        if let sink, var line = try? encoder.encode(event) {
+            line.append(0x0A)
+            sink.write(line)
+        }
+        return event
+    }
+
+    /// Every event so far, in order.
+    public var events: [Event] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
+}
+
+/// The run's monotonic clock: nanoseconds since t = 0, negative before the timeline starts.
+public final class RunClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var zero: UInt64
+
+    public init() { zero = RunClock.monotonicNow() }
+
+    /// Declares now to be t = 0.
+    public func markZero() {
+        lock.lock()
+        zero = RunClock.monotonicNow()
+        lock.unlock()
+    }
+
+    public func now() -> TimeSpan {
+        lock.lock()
+        let z = zero
+        lock.unlock()
+        return TimeSpan(nanoseconds: Int64(bitPattern: RunClock.monotonicNow() &- z))
+    }
+
+    public static func monotonicNow() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}
