@@ -58,6 +58,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat"]),
         .testTarget(name: "ChecksTests", dependencies: ["Checks", "RunHistory", "ScenarioFormat"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Checks", "RunHistory", "ScenarioFormat"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "ScenarioFormat"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
         // Privileged: real namespaces; each test builds and removes its own.
