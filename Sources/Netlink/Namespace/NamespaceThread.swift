@@ -1,0 +1,95 @@
+import CLinux
+import Foundation
+import Glibc
+
+/// A dedicated thread that lives inside one network namespace and runs work there.
+///
+/// `setns(2)` moves only the calling thread, so it must never run on a Swift-concurrency pool
+/// thread. Sockets created here (netlink sockets, probe sockets, listening sockets for in-process
+/// servers) stay bound to the namespace after they are handed back to other threads, and
+/// processes spawned from here (`posix_spawn`) start inside it.
+public final class NamespaceThread: @unchecked Sendable {
+    public let namespace: NetworkNamespace
+    private let condition = NSCondition()
+    private var jobs: [() -> Void] = []
+    private var stopping = false
+    private var thread: Thread?
+
+    /// Starts the thread and moves it into `namespace`; throws if it cannot enter.
+    public init(_ namespace: NetworkNamespace) throws {
+        self.namespace = namespace
+        let entered = DispatchSemaphore(value: 0)
+        let failure = LockedError()
+        let thread = Thread { [unowned self] in
+            let fd = open(namespace.path, O_RDONLY | O_CLOEXEC)
+            if fd < 0 {
+                failure.set(SystemCallError("opening namespace", namespace.name))
+                entered.signal()
+                return
+            }
+            defer { close(fd) }
+            if fl_setns(fd, FL_CLONE_NEWNET) != 0 {
+                failure.set(SystemCallError("entering namespace", namespace.name))
+                entered.signal()
+                return
+            }
+            entered.signal()
+            self.loop()
+        }
+        thread.name = "ns:\(namespace.name)"
+        self.thread = thread
+        thread.start()
+        entered.wait()
+        if let error = failure.get() { throw error }
+    }
+
+    deinit { stop() }
+
+    /// Runs `body` on the namespace's thread and waits for its result.
+    public func run<T>(_ body: () throws -> T) throws -> T {
+        try withoutActuallyEscaping(body) { body in
+            var result: Result<T, Error>!
+            let done = DispatchSemaphore(value: 0)
+            let job = {
+                result = Result { try body() }
+                done.signal()
+            }
+            condition.lock()
+            precondition(!stopping, "NamespaceThread \(namespace.name) used after stop()")
+            jobs.append(job)
+            condition.signal()
+            condition.unlock()
+            done.wait()
+            return try result.get()
+        }
+    }
+
+    /// Ends the thread once queued work is done. Idempotent.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopping { condition.wait() }
+            if jobs.isEmpty && stopping {
+                condition.unlock()
+                return
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
+    }
+}
+
+final class LockedError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: Error?
+    func set(_ e: Error) { lock.lock(); error = e; lock.unlock() }
+    func get() -> Error? { lock.lock(); defer { lock.unlock() }; return error }
+}
