@@ -16,7 +16,10 @@ public final class NamespaceThread: @unchecked Sendable {
     private var thread: Thread?
 
     /// Starts the thread and moves it into `namespace`; throws if it cannot enter.
-    public init(_ namespace: NetworkNamespace) throws {
+    ///
+    /// - Parameter setup: runs on the thread right after it entered the namespace, before any
+    ///   work, e.g. to give the thread a private mount namespace; an error fails the init.
+    public init(_ namespace: NetworkNamespace, setup: (@Sendable () throws -> Void)? = nil) throws {
         self.namespace = namespace
         let entered = DispatchSemaphore(value: 0)
         let failure = LockedError()
@@ -30,6 +33,13 @@ public final class NamespaceThread: @unchecked Sendable {
             defer { close(fd) }
             if fl_setns(fd, FL_CLONE_NEWNET) != 0 {
                 failure.set(SystemCallError("entering namespace", namespace.name))
+                entered.signal()
+                return
+            }
+            do {
+                try setup?()
+            } catch {
+                failure.set(error)
                 entered.signal()
                 return
             }
@@ -62,6 +72,16 @@ public final class NamespaceThread: @unchecked Sendable {
             done.wait()
             return try result.get()
         }
+    }
+
+    /// Queues `body` on the namespace's thread without waiting for it, e.g. a long-running loop
+    /// that owns the thread until it returns.
+    public func perform(_ body: @escaping @Sendable () -> Void) {
+        condition.lock()
+        precondition(!stopping, "NamespaceThread \(namespace.name) used after stop()")
+        jobs.append(body)
+        condition.signal()
+        condition.unlock()
     }
 
     /// Ends the thread once queued work is done. Idempotent.
