@@ -1,0 +1,49 @@
+import RunHistory
+import ScenarioFormat
+
+/// Judges every expectation of a scenario from the run's history: a pure function, no I/O.
+public enum Checker {
+    /// One result per expectation, in the scenario's order.
+    public static func evaluate(scenario: Scenario, history: [Event]) -> [CheckResult] {
+        let resolver = WindowResolver(history: history)
+        return scenario.expectations.map { evaluate($0, resolver: resolver, history: history) }
+    }
+
+    /// Judges one expectation. A window the history cannot place, or a check that throws, gives
+    /// `unknown` with the reason; it never stops the other checks.
+    public static func evaluate(_ expectation: Expectation, resolver: WindowResolver, history: [Event]) -> CheckResult {
+        let window: ResolvedWindow
+        do {
+            window = try resolver.resolve(expectation.window)
+        } catch {
+            return .unknown(expectation, reason: error.description)
+        }
+        switch expectation.kind {
+        case .process(let spec):
+            return ProcessCheck(name: expectation.name, spec: spec).evaluate(in: window, history: history)
+        case .probe(let spec):
+            return ProbeCheck(name: expectation.name, spec: spec).evaluate(in: window, history: history)
+        }
+    }
+
+    /// The run's verdict: fail if any result fails, else unknown if any is unknown, else pass.
+    ///
+    /// A scenario without expectations is `unknown`, not `pass`: a run that asserted nothing
+    /// proved nothing, and CI should not count it green.
+    public static func overall(_ results: [CheckResult]) -> Verdict {
+        Verdict.combining(results.map(\.verdict))
+    }
+
+    /// One line explaining ``overall(_:)``: `2 of 3 expectations failed`, `no expectations`.
+    public static func overallSummary(_ results: [CheckResult]) -> String {
+        guard !results.isEmpty else { return "no expectations" }
+        let count = { (v: Verdict) in results.count { $0.verdict == v } }
+        let total = results.count
+        let noun = total == 1 ? "expectation" : "expectations"
+        switch overall(results) {
+        case .fail: return "\(count(.fail)) of \(total) \(noun) failed"
+        case .unknown: return "\(count(.unknown)) of \(total) \(noun) could not be judged"
+        case .pass: return total == 1 ? "the expectation passed" : "all \(total) expectations passed"
+        }
+    }
+}
