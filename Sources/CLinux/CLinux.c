@@ -5,6 +5,8 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <fcntl.h>
+#include <spawn.h>
 
 int fl_setns(int fd, int nstype) { return setns(fd, nstype); }
 int fl_unshare(int flags) { return unshare(flags); }
@@ -15,6 +17,11 @@ int fl_mount(const char *source, const char *target, const char *fstype, unsigne
 int fl_umount2(const char *target, int flags) { return umount2(target, flags); }
 int fl_set_parent_death_signal(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
 int fl_set_timer_slack(unsigned long ns) { return prctl(PR_SET_TIMERSLACK, ns, 0, 0, 0); }
+
+int fl_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+int fl_spawn_addchdir(void *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np((posix_spawn_file_actions_t *)actions, path);
+}
 
 const int FL_CLONE_NEWNET = CLONE_NEWNET;
 const int FL_CLONE_NEWNS = CLONE_NEWNS;

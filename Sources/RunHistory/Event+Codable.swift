@@ -88,7 +88,7 @@ extension Event: Codable {
             kind = .processStarted(host: try s(.host), pid: try c.decode(Int32.self, forKey: .pid), command: try s(.command))
         case "process.output":
             kind = .processOutput(
-                host: try s(.host), stream: try c.decode(OutputStream.self, forKey: .stream), line: try s(.line))
+                host: try s(.host), stream: try c.decode(StdStream.self, forKey: .stream), line: try s(.line))
         case "process.exited":
             kind = .processExited(
                 host: try s(.host), pid: try c.decode(Int32.self, forKey: .pid),

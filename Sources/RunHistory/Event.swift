@@ -20,7 +20,7 @@ public enum EventKind: Sendable, Equatable {
     /// The testbed is built: host name → address.
     case testbedReady(addresses: [String: String])
     case processStarted(host: String, pid: Int32, command: String)
-    case processOutput(host: String, stream: OutputStream, line: String)
+    case processOutput(host: String, stream: StdStream, line: String)
     case processExited(host: String, pid: Int32, status: ExitStatus)
     case hostReady(host: String, rule: String)
     /// t = 0: every host is ready and the fault timeline starts.
@@ -36,7 +36,7 @@ public enum EventKind: Sendable, Equatable {
     case note(message: String)
 }
 
-public enum OutputStream: String, Sendable, Codable { case stdout, stderr }
+public enum StdStream: String, Sendable, Codable { case stdout, stderr }
 
 /// How a process ended: an exit code or the signal that killed it.
 public enum ExitStatus: Sendable, Equatable, Codable, CustomStringConvertible {

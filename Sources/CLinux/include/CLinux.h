@@ -19,6 +19,11 @@ int fl_set_parent_death_signal(int sig);
 /// prctl(PR_SET_TIMERSLACK, ns).
 int fl_set_timer_slack(unsigned long ns);
 
+/// pipe2(2) with O_CLOEXEC.
+int fl_pipe_cloexec(int fds[2]);
+/// posix_spawn_file_actions_addchdir_np(3): the child starts in `path`.
+int fl_spawn_addchdir(void *actions, const char *path);
+
 extern const int FL_CLONE_NEWNET;
 extern const int FL_CLONE_NEWNS;
 extern const int FL_CLONE_FS;

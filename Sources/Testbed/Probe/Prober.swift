@@ -1,0 +1,66 @@
+import Foundation
+import Glibc
+import Netlink
+import RunHistory
+import ScenarioFormat
+
+/// Runs one probe continuously from inside a host: an attempt every `every` (fixed rate; an
+/// attempt that overruns delays the next, never stacks), each recorded in the history.
+public final class Prober: @unchecked Sendable {
+    public let name: String
+    private let thread: NamespaceThread
+    private let lock = NSLock()
+    private var stopped = false
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Starts probing at once on a thread of its own inside `namespace`.
+    public init(
+        name: String, from host: String, namespace: NetworkNamespace, target: ProbeTarget,
+        resolved: ResolvedTarget, every: TimeSpan, timeout: TimeSpan, history: History
+    ) throws {
+        self.name = name
+        self.thread = try NamespaceThread(namespace)
+        let interval = UInt64(max(every.nanoseconds, 1_000_000))
+        let targetText = target.description
+        thread.perform { [self] in
+            var next = RunClockNow.nanoseconds()
+            while !isStopped {
+                let o = ProbeAttempt.run(resolved, timeout: timeout)
+                if isStopped { break }
+                history.record(.probe(probe: name, from: host, target: targetText, ok: o.ok, latency: o.latency, detail: o.detail))
+                next += interval
+                let now = RunClockNow.nanoseconds()
+                if next < now { next = now }
+                sleepUntil(next)
+            }
+            finished.signal()
+        }
+    }
+
+    private var isStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
+
+    /// Stops after the attempt under way (at most its timeout) and ends the thread.
+    public func stop() {
+        lock.lock()
+        let already = stopped
+        stopped = true
+        lock.unlock()
+        guard !already else { return }
+        finished.wait()
+        thread.stop()
+    }
+
+    /// Sleeps in short steps so `stop()` is honoured within 50 ms.
+    private func sleepUntil(_ deadline: UInt64) {
+        while !isStopped {
+            let now = RunClockNow.nanoseconds()
+            guard now < deadline else { return }
+            var ts = timespec(tv_sec: 0, tv_nsec: Int(min(deadline - now, 50_000_000)))
+            nanosleep(&ts, nil)
+        }
+    }
+}
