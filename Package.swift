@@ -44,7 +44,7 @@ let package = Package(
             dependencies: [
                 "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Faults",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
 
