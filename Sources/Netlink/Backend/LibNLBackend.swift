@@ -1,0 +1,329 @@
+import CNetlink
+import Foundation
+import Glibc
+
+/// The one place that calls libnl (`nl_*`, `rtnl_*`).
+///
+/// Each attached namespace gets one rtnetlink socket, connected on that namespace's
+/// ``NamespaceThread`` and thereby bound to the namespace for life. Requests then go out from
+/// whichever thread calls (the socket, not the thread, decides the namespace), serialised per
+/// socket, without a thread hop: a FIB rule toggles in a few microseconds. No caches are
+/// allocated for writes; interface indexes are looked up by name once and remembered.
+public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
+    private final class Session: @unchecked Sendable {
+        let thread: NamespaceThread
+        let socket: OpaquePointer
+        let lock = NSLock()
+        var indexes: [String: Int32] = [:]
+        init(thread: NamespaceThread, socket: OpaquePointer) {
+            self.thread = thread
+            self.socket = socket
+        }
+    }
+
+    private let lock = NSLock()
+    private var sessions: [String: Session] = [:]
+
+    public init() {}
+
+    deinit {
+        for session in sessions.values { nl_socket_free(session.socket) }
+    }
+
+    public func attach(_ thread: NamespaceThread) throws {
+        let name = thread.namespace.name
+        if lock.withLock({ sessions[name] != nil }) { return }
+        let socket = try thread.run { try Self.connectedSocket(namespace: name) }
+        let session = Session(thread: thread, socket: socket)
+        let kept = lock.withLock { () -> Bool in
+            guard sessions[name] == nil else { return false }
+            sessions[name] = session
+            return true
+        }
+        if !kept { nl_socket_free(socket) }
+    }
+
+    public func detach(_ namespace: NetworkNamespace) {
+        guard let session = lock.withLock({ sessions.removeValue(forKey: namespace.name) }) else { return }
+        session.lock.withLock { nl_socket_free(session.socket) }
+    }
+
+    /// Opens an rtnetlink socket in the calling thread's namespace.
+    static func connectedSocket(namespace: String) throws -> OpaquePointer {
+        guard let socket = nl_socket_alloc() else {
+            throw NetlinkError(operation: "allocating", object: "netlink socket", namespace: namespace, code: -Int32(NLE_NOMEM))
+        }
+        let result = nl_connect(socket, Int32(NETLINK_ROUTE))
+        if result < 0 {
+            nl_socket_free(socket)
+            try NetlinkError.check(result, "connecting", "rtnetlink socket", in: namespace)
+        }
+        return socket
+    }
+
+    private func session(_ namespace: NetworkNamespace, _ operation: String, _ object: String) throws -> Session {
+        guard let s = lock.withLock({ sessions[namespace.name] }) else {
+            throw NetlinkError(operation: operation, object: "\(object) (namespace not attached)", namespace: namespace.name, code: -Int32(NLE_BAD_SOCK))
+        }
+        return s
+    }
+
+    // MARK: Links
+
+    public func addVethPair(_ pair: VethPair, in namespace: NetworkNamespace) throws {
+        let what = "veth pair \(pair.name)/\(pair.peerName)"
+        try Self.validateDeviceName(pair.name, "adding", what, namespace)
+        try Self.validateDeviceName(pair.peerName, "adding", what, namespace)
+        let s = try session(namespace, "adding", what)
+        var peerFD: Int32 = -1
+        if let peerNamespace = pair.peerNamespace {
+            peerFD = open(peerNamespace.path, O_RDONLY | O_CLOEXEC)
+            guard peerFD >= 0 else { throw SystemCallError("opening namespace", peerNamespace.path) }
+        }
+        defer { if peerFD >= 0 { close(peerFD) } }
+        guard let link = rtnl_link_veth_alloc() else { throw Self.noMemory("adding", what, namespace) }
+        defer { rtnl_link_put(link) }
+        rtnl_link_set_name(link, pair.name)
+        let peer = rtnl_link_veth_get_peer(link)
+        defer { rtnl_link_put(peer) }
+        rtnl_link_set_name(peer, pair.peerName)
+        if peerFD >= 0 { rtnl_link_set_ns_fd(peer, peerFD) }
+        if pair.up {
+            rtnl_link_set_flags(link, Self.interfaceUp)
+            rtnl_link_set_flags(peer, Self.interfaceUp)
+        }
+        try s.lock.withLock {
+            s.indexes[pair.name] = nil
+            try NetlinkError.check(rtnl_link_add(s.socket, link, NLM_F_CREATE | NLM_F_EXCL), "adding", what, in: namespace.name)
+        }
+        if pair.peerNamespace == nil {
+            s.lock.withLock { s.indexes[pair.peerName] = nil } as Void
+        } else if let p = pair.peerNamespace, let other = lock.withLock({ sessions[p.name] }) {
+            other.lock.withLock { other.indexes[pair.peerName] = nil } as Void
+        }
+    }
+
+    public func setLinkUp(_ device: String, in namespace: NetworkNamespace) throws {
+        try Self.validateDeviceName(device, "setting up", "link \(device)", namespace)
+        let s = try session(namespace, "setting up", "link \(device)")
+        // Addressed by name (ifindex 0 + IFLA_IFNAME): one request, no lookup.
+        guard let orig = rtnl_link_alloc(), let changes = rtnl_link_alloc() else {
+            throw Self.noMemory("setting up", "link \(device)", namespace)
+        }
+        defer { rtnl_link_put(orig); rtnl_link_put(changes) }
+        rtnl_link_set_name(orig, device)
+        rtnl_link_set_name(changes, device)
+        rtnl_link_set_flags(changes, Self.interfaceUp)
+        _ = try s.lock.withLock {
+            try NetlinkError.check(rtnl_link_change(s.socket, orig, changes, 0), "setting up", "link \(device)", in: namespace.name)
+        }
+    }
+
+    public func interfaceIndex(of device: String, in namespace: NetworkNamespace) throws -> Int32 {
+        let s = try session(namespace, "looking up", "link \(device)")
+        return try s.lock.withLock { try Self.index(of: device, s, namespace) }
+    }
+
+    /// Call with `s.lock` held.
+    private static func index(of device: String, _ s: Session, _ namespace: NetworkNamespace) throws -> Int32 {
+        if let known = s.indexes[device] { return known }
+        try validateDeviceName(device, "looking up", "link \(device)", namespace)
+        var link: OpaquePointer?
+        try NetlinkError.check(rtnl_link_get_kernel(s.socket, 0, device, &link), "looking up", "link \(device)", in: namespace.name)
+        defer { rtnl_link_put(link) }
+        let index = rtnl_link_get_ifindex(link)
+        s.indexes[device] = index
+        return index
+    }
+
+    // MARK: Addresses and routes
+
+    public func addAddress(_ address: InterfaceAddress, in namespace: NetworkNamespace) throws {
+        let what = "address \(address.prefix) on \(address.device)"
+        let s = try session(namespace, "adding", what)
+        try s.lock.withLock {
+            let index = try Self.index(of: address.device, s, namespace)
+            guard let addr = rtnl_addr_alloc() else { throw Self.noMemory("adding", what, namespace) }
+            defer { rtnl_addr_put(addr) }
+            rtnl_addr_set_family(addr, AF_INET)
+            rtnl_addr_set_ifindex(addr, index)
+            let local = try Self.nlAddress(address.prefix, "adding", what, namespace)
+            defer { nl_addr_put(local) }
+            try NetlinkError.check(rtnl_addr_set_local(addr, local), "adding", what, in: namespace.name)
+            rtnl_addr_set_prefixlen(addr, Int32(address.prefix.length))
+            try NetlinkError.check(rtnl_addr_add(s.socket, addr, NLM_F_CREATE | NLM_F_EXCL), "adding", what, in: namespace.name)
+        }
+    }
+
+    public func addRoute(_ route: Route, in namespace: NetworkNamespace) throws {
+        let what = "route \(route.description.dropFirst("route add ".count))"
+        let s = try session(namespace, "adding", what)
+        try s.lock.withLock {
+            let index = try Self.index(of: route.device, s, namespace)
+            guard let r = rtnl_route_alloc(), let hop = rtnl_route_nh_alloc() else { throw Self.noMemory("adding", what, namespace) }
+            defer { rtnl_route_put(r) }
+            _ = rtnl_route_set_family(r, UInt8(AF_INET))
+            rtnl_route_set_table(r, 254)  // RT_TABLE_MAIN
+            rtnl_route_set_scope(r, route.scope.rawValue)
+            _ = rtnl_route_set_type(r, 1)  // RTN_UNICAST
+            rtnl_route_set_protocol(r, 3)  // RTPROT_BOOT, as `ip route add`
+            let dst = try Self.nlAddress(route.destination, "adding", what, namespace)
+            defer { nl_addr_put(dst) }
+            try NetlinkError.check(rtnl_route_set_dst(r, dst), "adding", what, in: namespace.name)
+            rtnl_route_nh_set_ifindex(hop, index)
+            if let gateway = route.gateway {
+                let gw = try Self.nlAddress(IPv4Prefix(address: gateway), "adding", what, namespace)
+                defer { nl_addr_put(gw) }
+                rtnl_route_nh_set_gateway(hop, gw)
+            }
+            if route.onlink { rtnl_route_nh_set_flags(hop, 4) }  // RTNH_F_ONLINK
+            rtnl_route_add_nexthop(r, hop)  // the route now owns the hop
+            try NetlinkError.check(rtnl_route_add(s.socket, r, NLM_F_CREATE | NLM_F_EXCL), "adding", what, in: namespace.name)
+        }
+    }
+
+    // MARK: FIB rules
+
+    public func addRule(_ rule: FIBRule, in namespace: NetworkNamespace) throws {
+        let s = try session(namespace, "adding FIB rule", rule.description)
+        try s.lock.withLock {
+            let r = try Self.ruleObject(rule, "adding FIB rule", namespace)
+            defer { rtnl_rule_put(r) }
+            try NetlinkError.check(rtnl_rule_add(s.socket, r, NLM_F_EXCL), "adding FIB rule", rule.description, in: namespace.name)
+        }
+    }
+
+    public func deleteRule(_ rule: FIBRule, in namespace: NetworkNamespace) throws {
+        let s = try session(namespace, "deleting FIB rule", rule.description)
+        try s.lock.withLock {
+            let r = try Self.ruleObject(rule, "deleting FIB rule", namespace)
+            defer { rtnl_rule_put(r) }
+            do {
+                try NetlinkError.check(rtnl_rule_delete(s.socket, r, 0), "deleting FIB rule", rule.description, in: namespace.name)
+            } catch let error as NetlinkError where error.isNotFound {
+                _ = error
+                // Already gone: healing twice is fine.
+            }
+        }
+    }
+
+    public func rules(in namespace: NetworkNamespace) throws -> [String] {
+        let s = try session(namespace, "listing", "FIB rules")
+        return try s.lock.withLock { try Self.dump(s.socket, .rules, namespace.name) }
+    }
+
+    private static func ruleObject(_ rule: FIBRule, _ operation: String, _ namespace: NetworkNamespace) throws -> OpaquePointer {
+        // libnl sends whatever it is given; refuse what the kernel would misread.
+        if case .lookup(let table) = rule.action, table == 0 {
+            throw NetlinkError(operation: operation, object: "\(rule) (table 0)", namespace: namespace.name, code: -Int32(NLE_INVAL))
+        }
+        guard let r = rtnl_rule_alloc() else { throw noMemory(operation, rule.description, namespace) }
+        rtnl_rule_set_family(r, AF_INET)
+        rtnl_rule_set_prio(r, rule.priority)
+        switch rule.action {
+        case .blackhole: rtnl_rule_set_action(r, UInt8(FR_ACT_BLACKHOLE))
+        case .prohibit: rtnl_rule_set_action(r, UInt8(FR_ACT_PROHIBIT))
+        case .unreachable: rtnl_rule_set_action(r, UInt8(FR_ACT_UNREACHABLE))
+        case .lookup(let table):
+            rtnl_rule_set_action(r, UInt8(FR_ACT_TO_TBL))
+            rtnl_rule_set_table(r, table)
+        }
+        do {
+            if let source = rule.source {
+                let a = try nlAddress(source, operation, rule.description, namespace)
+                defer { nl_addr_put(a) }
+                try NetlinkError.check(rtnl_rule_set_src(r, a), operation, rule.description, in: namespace.name)
+            }
+            if let destination = rule.destination {
+                let a = try nlAddress(destination, operation, rule.description, namespace)
+                defer { nl_addr_put(a) }
+                try NetlinkError.check(rtnl_rule_set_dst(r, a), operation, rule.description, in: namespace.name)
+            }
+        } catch {
+            rtnl_rule_put(r)
+            throw error
+        }
+        return r
+    }
+
+    // MARK: Sysctl
+
+    public func setSysctl(_ key: String, to value: String, in namespace: NetworkNamespace) throws {
+        guard !key.contains(".."), !key.hasPrefix("/") else {
+            throw SystemCallError("writing sysctl", key, errno: EINVAL)
+        }
+        let s = try session(namespace, "writing sysctl", key)
+        // /proc/sys/net resolves to the opening thread's namespace, hence the hop.
+        try s.thread.run {
+            let path = "/proc/sys/\(key)"
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw SystemCallError("opening sysctl in \(namespace.name)", path) }
+            defer { close(fd) }
+            let bytes = Array((value + "\n").utf8)
+            guard write(fd, bytes, bytes.count) == bytes.count else {
+                throw SystemCallError("writing sysctl in \(namespace.name)", "\(path)=\(value)")
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    enum DumpKind: CaseIterable { case links, addresses, routes, rules }
+
+    /// Links, addresses, routes and rules of the calling thread's namespace, one line each as
+    /// libnl prints them. Read-only; used to show that the root namespace is left untouched.
+    /// Equivalent to: `ip link; ip address; ip route show table all; ip rule`.
+    public static func snapshotOfCallingThreadNamespace() throws -> [String] {
+        let socket = try connectedSocket(namespace: "(calling thread)")
+        defer { nl_socket_free(socket) }
+        return try DumpKind.allCases.flatMap { try dump(socket, $0, "(calling thread)") }
+    }
+
+    private static func dump(_ socket: OpaquePointer, _ kind: DumpKind, _ namespace: String) throws -> [String] {
+        var cache: OpaquePointer?
+        let result: Int32
+        switch kind {
+        case .links: result = rtnl_link_alloc_cache(socket, AF_UNSPEC, &cache)
+        case .addresses: result = rtnl_addr_alloc_cache(socket, &cache)
+        case .routes: result = rtnl_route_alloc_cache(socket, AF_UNSPEC, 0, &cache)
+        case .rules: result = rtnl_rule_alloc_cache(socket, AF_INET, &cache)
+        }
+        try NetlinkError.check(result, "listing", "\(kind)", in: namespace)
+        defer { nl_cache_free(cache) }
+        var lines: [String] = []
+        var buffer = [CChar](repeating: 0, count: 4096)
+        var object = nl_cache_get_first(cache)
+        while let o = object {
+            buffer.withUnsafeMutableBufferPointer { nl_object_dump_buf(o, $0.baseAddress, $0.count) }
+            let text = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.trimmingCharacters(in: .whitespacesAndNewlines)
+            lines.append("\(kind): \(text)")
+            object = nl_cache_get_next(o)
+        }
+        return lines
+    }
+
+    // MARK: Helpers
+
+    private static let interfaceUp: UInt32 = 0x1  // IFF_UP
+
+    private static func nlAddress(_ prefix: IPv4Prefix, _ operation: String, _ object: String, _ namespace: NetworkNamespace) throws -> OpaquePointer {
+        let bytes = prefix.networkBytes
+        guard let a = nl_addr_build(AF_INET, bytes, 4) else { throw noMemory(operation, object, namespace) }
+        nl_addr_set_prefixlen(a, Int32(prefix.length))
+        return a
+    }
+
+    private static func noMemory(_ operation: String, _ object: String, _ namespace: NetworkNamespace) -> NetlinkError {
+        NetlinkError(operation: operation, object: object, namespace: namespace.name, code: -Int32(NLE_NOMEM))
+    }
+
+    /// The kernel's rule for interface names (IFNAMSIZ − 1 bytes, no `/`, `:` or whitespace).
+    static func validateDeviceName(_ name: String, _ operation: String, _ object: String, _ namespace: NetworkNamespace) throws {
+        let bytes = Array(name.utf8)
+        let bad = bytes.isEmpty || bytes.count > 15 || name == "." || name == ".."
+            || bytes.contains { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 <= 0x20 }
+        if bad {
+            throw NetlinkError(operation: operation, object: "\(object) (invalid interface name \"\(name)\")", namespace: namespace.name, code: -Int32(NLE_INVAL))
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// A backend that changes nothing and writes down each call as the `ip` command it equals,
+/// for tests of planners and appliers that run without root.
+///
+/// `failing` makes matching calls throw, to test rollback paths.
+public final class RecordingBackend: RouteNetlink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var calls: [String] = []
+    private var presentRules: [String: Set<FIBRule>] = [:]
+    /// Calls whose recorded text contains this string throw `NLE_PERM`.
+    public var failing: String?
+
+    public init(failing: String? = nil) { self.failing = failing }
+
+    /// Every call so far, as `ip -n NS …` commands (other entries as given to ``record(_:)``).
+    public var trace: [String] { lock.withLock { calls } }
+
+    /// Forgets the trace.
+    public func reset() { lock.withLock { calls.removeAll() } }
+
+    /// Appends a line to the trace; other seams (iptables) share one trace with netlink calls.
+    public func record(_ line: String) throws {
+        try lock.withLock {
+            calls.append(line)
+            if let failing, line.contains(failing) {
+                throw NetlinkError(operation: "recording", object: line, namespace: "-", code: -28)
+            }
+        }
+    }
+
+    public func attach(_ thread: NamespaceThread) throws { try record("attach \(thread.namespace.name)") }
+    public func detach(_ namespace: NetworkNamespace) { try? record("detach \(namespace.name)") }
+
+    public func addVethPair(_ pair: VethPair, in namespace: NetworkNamespace) throws {
+        try record("ip -n \(namespace) \(pair)")
+    }
+    public func setLinkUp(_ device: String, in namespace: NetworkNamespace) throws {
+        try record("ip -n \(namespace) link set \(device) up")
+    }
+    public func interfaceIndex(of device: String, in namespace: NetworkNamespace) throws -> Int32 {
+        try record("ip -n \(namespace) -o link show \(device)")
+        return 2
+    }
+    public func addAddress(_ address: InterfaceAddress, in namespace: NetworkNamespace) throws {
+        try record("ip -n \(namespace) \(address)")
+    }
+    public func addRoute(_ route: Route, in namespace: NetworkNamespace) throws {
+        try record("ip -n \(namespace) \(route)")
+    }
+    public func addRule(_ rule: FIBRule, in namespace: NetworkNamespace) throws {
+        try record("ip -n \(namespace) rule add \(rule)")
+        try lock.withLock {
+            guard presentRules[namespace.name, default: []].insert(rule).inserted else {
+                throw NetlinkError(operation: "adding FIB rule", object: rule.description, namespace: namespace.name, code: -6)
+            }
+        }
+    }
+    public func deleteRule(_ rule: FIBRule, in namespace: NetworkNamespace) throws {
+        try record("ip -n \(namespace) rule del \(rule)")
+        _ = lock.withLock { presentRules[namespace.name]?.remove(rule) }
+    }
+    public func rules(in namespace: NetworkNamespace) throws -> [String] {
+        lock.withLock { presentRules[namespace.name, default: []].map(\.description).sorted() }
+    }
+    public func setSysctl(_ key: String, to value: String, in namespace: NetworkNamespace) throws {
+        try record("ip netns exec \(namespace) sysctl -w \(key.replacingOccurrences(of: "/", with: "."))=\(value)")
+    }
+}

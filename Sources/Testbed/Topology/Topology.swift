@@ -1,0 +1,105 @@
+import Foundation
+import Netlink
+import ScenarioFormat
+
+/// A built testbed network: the namespaces of ``TopologyPlan``, with a ``NamespaceThread`` in
+/// each that the rest of Faultline reuses (netlink sockets, probe sockets, spawned processes).
+///
+/// ``teardown()`` deletes every namespace it created, which is what removes every link, route,
+/// rule and iptables rule made inside them; the root namespace is never touched.
+public final class Topology: @unchecked Sendable {
+    public let plan: TopologyPlan
+    /// The backend the topology was built with; faults use the same one (its sockets are open).
+    public let backend: any RouteNetlink
+
+    private let lock = NSLock()
+    private var threads: [String: NamespaceThread] = [:]
+    private var created: [NetworkNamespace] = []
+    private var tornDown = false
+
+    private init(plan: TopologyPlan, backend: any RouteNetlink) {
+        self.plan = plan
+        self.backend = backend
+    }
+
+    deinit { try? teardown() }
+
+    /// Builds `plan`: the router namespace first, then each host. On any error, everything
+    /// created so far is removed and the error is rethrown.
+    public static func build(_ plan: TopologyPlan, backend: (any RouteNetlink)? = nil) throws -> Topology {
+        let topology = Topology(plan: plan, backend: backend ?? LibNLBackend())
+        do {
+            for step in plan.steps { try topology.apply(step) }
+        } catch {
+            try? topology.teardown()
+            throw error
+        }
+        return topology
+    }
+
+    private func apply(_ step: TopologyStep) throws {
+        switch step {
+        case .createNamespace(let ns):
+            let namespace = try NetworkNamespace.create(ns.name)
+            lock.withLock { created.append(namespace) }
+            let thread = try NamespaceThread(namespace)
+            lock.withLock { threads[namespace.name] = thread }
+            try backend.attach(thread)
+        case .linkUp(let device, let ns): try backend.setLinkUp(device, in: ns)
+        case .veth(let pair, let ns): try backend.addVethPair(pair, in: ns)
+        case .address(let address, let ns): try backend.addAddress(address, in: ns)
+        case .route(let route, let ns): try backend.addRoute(route, in: ns)
+        case .sysctl(let key, let value, let ns): try backend.setSysctl(key, to: value, in: ns)
+        }
+    }
+
+    // MARK: Looking things up
+
+    /// Host names, in the scenario's order.
+    public var hosts: [String] { plan.hosts.map(\.host) }
+    public var routerNamespace: NetworkNamespace { plan.routerNamespace }
+    public var routerAddress: IPv4Address { plan.routerAddress }
+    public var routerThread: NamespaceThread { lock.withLock { threads[plan.routerNamespace.name]! } }
+
+    /// The host's namespace (`fl-<runID>-<host>`).
+    public func namespace(of host: String) throws -> NetworkNamespace { try plan.requireHost(host).namespace }
+
+    /// The host's address.
+    public func address(of host: String) throws -> IPv4Address { try plan.requireHost(host).address }
+
+    /// The thread that lives in the host's namespace.
+    public func thread(of host: String) throws -> NamespaceThread {
+        let ns = try namespace(of: host)
+        guard let thread = thread(in: ns) else { throw TopologyError(.unknownHost(host)) }
+        return thread
+    }
+
+    /// The thread that lives in `namespace`, if the topology made it (the router's included).
+    public func thread(in namespace: NetworkNamespace) -> NamespaceThread? {
+        lock.withLock { threads[namespace.name] }
+    }
+
+    /// The host with this address, if any.
+    public func host(at address: IPv4Address) -> String? { plan.hosts.first { $0.address == address }?.host }
+
+    // MARK: Teardown
+
+    /// Stops the threads and deletes every namespace the topology created, hosts first.
+    /// Idempotent; tries every namespace and then throws the first failure.
+    /// Equivalent to: `ip netns delete NS` for each.
+    public func teardown() throws {
+        let (namespaces, threads) = lock.withLock { () -> ([NetworkNamespace], [NamespaceThread]) in
+            if tornDown { return ([], []) }
+            tornDown = true
+            defer { created.removeAll(); self.threads.removeAll() }
+            return (created, Array(self.threads.values))
+        }
+        for ns in namespaces { backend.detach(ns) }
+        for thread in threads { thread.stop() }
+        var firstError: Error?
+        for ns in namespaces.reversed() {
+            do { try ns.delete() } catch { firstError = firstError ?? error }
+        }
+        if let firstError { throw firstError }
+    }
+}
