@@ -63,9 +63,9 @@ struct ScenarioReaderTests {
                     mode: .drop))),
             ],
             expectations: [
-                Expectation(name: "client survives the partition",
+                ScenarioFormat.Expectation(name: "client survives the partition",
                             kind: .process(ProcessExpectation(host: "client", running: true))),
-                Expectation(
+                ScenarioFormat.Expectation(
                     name: "recovers", window: Window(after: "split", within: .seconds(2)),
                     kind: .probe(ProbeExpectation(
                         from: "client", target: .http(URLTarget(host: "api", port: 8080, path: "/")),
@@ -121,7 +121,7 @@ struct ScenarioReaderTests {
         let outcome = ScenarioReader.inspect(yaml: yaml, file: "twice.yaml")
         #expect(outcome.scenario != nil)
         #expect(outcome.warnings.map(\.description) == [
-            "twice.yaml:6:48 faults[1].partition: warning: cuts a→b which 'first' (line 5) already cuts (drop) "
+            "twice.yaml:6:49 faults[1].partition: warning: cuts a→b which 'first' (line 5) already cuts (drop) "
                 + "from 2s to 3s",
         ])
         #expect(try ScenarioReader.read(yaml: yaml, file: "twice.yaml").get().faults.count == 2)

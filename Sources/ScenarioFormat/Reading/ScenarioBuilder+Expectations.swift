@@ -73,7 +73,8 @@ extension ScenarioBuilder {
         }
         func fault(_ key: String) -> String? {
             guard let n = f[key], let name = r.text(n, f.path(key), what: "a fault name") else { return nil }
-            let known = faults.compactMap(\.name)
+            var known: [String] = []
+            for name in faults.compactMap(\.name) where !known.contains(name) { known.append(name) }
             guard known.contains(name) else {
                 r.error(n, f.path(key), "unknown fault '\(name)'; faults: "
                     + "\(known.isEmpty ? "none defined" : known.listed)\(Suggestion.hint(for: name, in: known))")

@@ -63,8 +63,9 @@ extension ScenarioBuilder {
         if let until = e.window.until, until > runDuration, let n = f["until"] {
             r.error(n, f.path("until"), "until (\(until)) lies past the end of the run (\(runDuration))")
         }
+        // A fault whose own `at` or `for` could not be read was reported already; judge nothing against it.
         guard let name = e.window.after, let fault = faults.first(where: { $0.name == name }),
-              let at = fault.at, let n = f["after"] else { return }
+              let at = fault.at, fault.forNode == nil || fault.duration != nil, let n = f["after"] else { return }
         guard let length = fault.duration else {
             r.error(n, f.path("after"), "fault '\(name)' lasts until the end of the run, so nothing comes after "
                 + "it; give it a 'for'")
