@@ -1,0 +1,93 @@
+import Checks
+import Foundation
+import RunHistory
+import ScenarioFormat
+
+/// Assembles a ``RunReport`` from the scenario, the history and the verdicts: a pure function.
+public enum ReportBuilder {
+    public static func build(
+        scenario: Scenario, history: [Event], results: [CheckResult], context: ReportContext
+    ) -> RunReport {
+        let resolver = WindowResolver(history: history)
+        let timeline = scenario.faults.map { faultTimeline($0, scenario: scenario, resolver: resolver, context: context) }
+        var engines: [String: String] = [:]
+        for entry in timeline { engines[entry.fault] = entry.engine }
+
+        var signal = context.interruptedBy
+        for e in history {
+            if case .interrupted(let s) = e.kind {
+                signal = s
+                break
+            }
+        }
+
+        return RunReport(
+            scenario: scenario, seed: scenario.seed, runID: context.runID,
+            startedAt: iso8601(context.startedAt), machine: context.machine, engines: engines,
+            hosts: hostSummaries(scenario: scenario, history: history, context: context), timeline: timeline,
+            expectations: results, verdict: Checker.overall(results),
+            verdictSummary: Checker.overallSummary(results), interrupted: signal != nil, signal: signal,
+            durations: context.durations, files: ReportFiles(history: context.historyPath))
+    }
+
+    static func faultTimeline(
+        _ fault: Fault, scenario: Scenario, resolver: WindowResolver, context: ReportContext
+    ) -> FaultTimeline {
+        let times = resolver.times(of: fault.name)
+        var plannedApply = fault.at
+        var engine = context.engines[fault.name]
+        if case .faultApplied(_, let planned, let e, _)? = times?.applied.kind {
+            plannedApply = planned
+            engine = e
+        }
+        var plannedHeal = fault.end(runDuration: scenario.duration)
+        if case .faultHealed(_, let planned)? = times?.healed?.kind { plannedHeal = planned }
+        return FaultTimeline(
+            fault: fault.name, kind: fault.kind.keyword, engine: engine, plannedApply: plannedApply,
+            plannedHeal: plannedHeal, actualApply: times?.applied.t, actualHeal: times?.healed?.t,
+            failure: resolver.failure(of: fault.name))
+    }
+
+    static func hostSummaries(scenario: Scenario, history: [Event], context: ReportContext) -> [HostSummary] {
+        var addresses: [String: String] = [:]
+        var summaries: [String: HostSummary] = [:]
+        var lines: [String: [String]] = [:]
+        for host in scenario.hosts { summaries[host.name] = HostSummary(name: host.name, command: host.run) }
+
+        for e in history {
+            switch e.kind {
+            case .testbedReady(let a):
+                addresses.merge(a) { _, new in new }
+            case .processStarted(let host, let pid, let command):
+                summaries[host, default: HostSummary(name: host)].pid = pid
+                summaries[host]?.command = command
+            case .processOutput(let host, _, let line):
+                summaries[host, default: HostSummary(name: host)].outputLineCount += 1
+                lines[host, default: []].append(line)
+                if lines[host]!.count > context.lastLineCount { lines[host]!.removeFirst() }
+            case .processExited(let host, _, let status):
+                summaries[host, default: HostSummary(name: host)].exitStatus = status.description
+                summaries[host]?.exitedAt = e.t
+            default:
+                break
+            }
+        }
+        addresses.merge(context.addresses) { _, new in new }
+
+        // Scenario order first, then any host only the history knows, by name.
+        let order = scenario.hosts.map(\.name) + summaries.keys.filter { scenario.host(named: $0) == nil }.sorted()
+        return order.compactMap { name in
+            guard var s = summaries[name] else { return nil }
+            s.address = addresses[name]
+            s.lastLines = lines[name] ?? []
+            return s
+        }
+    }
+
+    /// `2026-11-21T21:31:40Z`
+    static func iso8601(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: date)
+    }
+}
