@@ -88,10 +88,7 @@ public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
         defer { rtnl_link_put(peer) }
         rtnl_link_set_name(peer, pair.peerName)
         if peerFD >= 0 { rtnl_link_set_ns_fd(peer, peerFD) }
-        if pair.up {
-            rtnl_link_set_flags(link, Self.interfaceUp)
-            rtnl_link_set_flags(peer, Self.interfaceUp)
-        }
+        if pair.up { rtnl_link_set_flags(link, Self.interfaceUp) }
         try s.lock.withLock {
             s.indexes[pair.name] = nil
             try NetlinkError.check(rtnl_link_add(s.socket, link, NLM_F_CREATE | NLM_F_EXCL), "adding", what, in: namespace.name)

@@ -10,7 +10,7 @@ public protocol RouteNetlink: AnyObject, Sendable {
     func detach(_ namespace: NetworkNamespace)
 
     /// Creates a veth pair in `namespace`, its peer possibly in another namespace.
-    /// Equivalent to: `ip -n NS link add NAME up type veth peer name PEER netns PEER_NS up`.
+    /// Equivalent to: `ip -n NS link add NAME up type veth peer name PEER netns PEER_NS`.
     func addVethPair(_ pair: VethPair, in namespace: NetworkNamespace) throws
 
     /// Brings a device up (also `lo`). Equivalent to: `ip -n NS link set DEV up`.

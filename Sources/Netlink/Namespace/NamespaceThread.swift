@@ -58,10 +58,13 @@ public final class NamespaceThread: @unchecked Sendable {
     /// Runs `body` on the namespace's thread and waits for its result.
     public func run<T>(_ body: () throws -> T) throws -> T {
         try withoutActuallyEscaping(body) { body in
-            var result: Result<T, Error>!
+            // The job must drop `body` before signalling: the worker thread still holds the job
+            // afterwards, and `withoutActuallyEscaping` traps if `body` outlives this call.
+            let state = JobState(body)
             let done = DispatchSemaphore(value: 0)
             let job = {
-                result = Result { try body() }
+                state.result = Result { try state.body!() }
+                state.body = nil
                 done.signal()
             }
             condition.lock()
@@ -70,7 +73,7 @@ public final class NamespaceThread: @unchecked Sendable {
             condition.signal()
             condition.unlock()
             done.wait()
-            return try result.get()
+            return try state.result!.get()
         }
     }
 
@@ -105,6 +108,12 @@ public final class NamespaceThread: @unchecked Sendable {
             job()
         }
     }
+}
+
+private final class JobState<T> {
+    var body: (() throws -> T)?
+    var result: Result<T, Error>?
+    init(_ body: @escaping () throws -> T) { self.body = body }
 }
 
 final class LockedError: @unchecked Sendable {

@@ -105,6 +105,7 @@ public struct TopologyPlan: Sendable, Equatable {
             .createNamespace(ns),
             .linkUp("lo", in: ns),
             .veth(VethPair(name: host.routerInterface, peerName: host.interface, peerNamespace: ns, up: true), in: router),
+            .linkUp(host.interface, in: ns),
             .address(InterfaceAddress(host.address.prefix32, device: host.interface), in: ns),
             .route(Route(to: .any, via: routerAddress.value, device: host.interface, onlink: true), in: ns),
             .address(InterfaceAddress(routerAddress.prefix32, device: host.routerInterface), in: router),

@@ -7,7 +7,7 @@ public enum TopologyStep: Sendable, Equatable, CustomStringConvertible {
     case createNamespace(NetworkNamespace)
     /// `ip -n NS link set DEV up`
     case linkUp(String, in: NetworkNamespace)
-    /// `ip -n NS link add NAME up type veth peer name PEER netns PEER_NS up`
+    /// `ip -n NS link add NAME up type veth peer name PEER netns PEER_NS`
     case veth(VethPair, in: NetworkNamespace)
     /// `ip -n NS address add A/LEN dev DEV`
     case address(InterfaceAddress, in: NetworkNamespace)
