@@ -26,8 +26,10 @@ public enum ReportBuilder {
             startedAt: iso8601(context.startedAt), machine: context.machine, engines: engines,
             hosts: hostSummaries(scenario: scenario, history: history, context: context), timeline: timeline,
             expectations: results, verdict: Checker.overall(results),
-            verdictSummary: Checker.overallSummary(results), interrupted: signal != nil, signal: signal,
-            durations: context.durations, files: ReportFiles(history: context.historyPath))
+            verdictSummary: context.setupError == nil
+                ? Checker.overallSummary(results) : "the run never reached its timeline",
+            setupError: context.setupError, interrupted: signal != nil, signal: signal,
+            durations: context.durations, files: ReportFiles(history: context.historyFile))
     }
 
     static func faultTimeline(

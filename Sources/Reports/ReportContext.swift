@@ -8,23 +8,25 @@ public struct ReportContext: Sendable {
     public var runID: String
     /// Wall-clock start of the run.
     public var startedAt: Date
-    public var machine: MachineInfo
+    public var machine: MachineFacts
     /// Host name → address. Entries here override the history's `testbed.ready` event.
     public var addresses: [String: String]
     /// Fault name → engine, for faults that never applied; a `fault.applied` event's engine wins.
     public var engines: [String: String]
-    public var durations: PhaseDurations
+    public var durations: ReportDurations
     /// The signal that stopped the run, when it came too early or too late for the history.
     public var interruptedBy: String?
+    /// Why the run never reached its timeline, if it did not.
+    public var setupError: String?
     /// Where the run's `history.jsonl` is.
-    public var historyPath: String
+    public var historyFile: String
     /// How many of each host's last output lines the report keeps.
     public var lastLineCount: Int
 
     public init(
-        runID: String, startedAt: Date, machine: MachineInfo, addresses: [String: String] = [:],
-        engines: [String: String] = [:], durations: PhaseDurations, interruptedBy: String? = nil,
-        historyPath: String = "history.jsonl", lastLineCount: Int = 10
+        runID: String, startedAt: Date, machine: MachineFacts, addresses: [String: String] = [:],
+        engines: [String: String] = [:], durations: ReportDurations, interruptedBy: String? = nil,
+        setupError: String? = nil, historyFile: String = "history.jsonl", lastLineCount: Int = 10
     ) {
         self.runID = runID
         self.startedAt = startedAt
@@ -33,7 +35,8 @@ public struct ReportContext: Sendable {
         self.engines = engines
         self.durations = durations
         self.interruptedBy = interruptedBy
-        self.historyPath = historyPath
+        self.setupError = setupError
+        self.historyFile = historyFile
         self.lastLineCount = lastLineCount
     }
 }

@@ -17,7 +17,7 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var runID: String
     /// Wall-clock start of the run, ISO 8601 (`2026-11-21T21:31:40Z`).
     public var startedAt: String
-    public var machine: MachineInfo
+    public var machine: MachineFacts
     /// Fault name → the engine that played it (`fib-rule`, `nftables`, …).
     public var engines: [String: String]
     public var hosts: [HostSummary]
@@ -28,17 +28,19 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var verdict: Verdict
     /// Why the verdict is what it is: `1 of 3 expectations failed`.
     public var verdictSummary: String
+    /// Why the run never reached its timeline, if it did not (then there are no expectations).
+    public var setupError: String?
     public var interrupted: Bool
     /// The signal that interrupted the run (`SIGINT`), if any.
     public var signal: String?
-    public var durations: PhaseDurations
+    public var durations: ReportDurations
     public var files: ReportFiles
 
     public init(
         formatVersion: Int = RunReport.currentFormatVersion, version: String = FaultlineVersion.current,
-        scenario: Scenario, seed: UInt64, runID: String, startedAt: String, machine: MachineInfo,
+        scenario: Scenario, seed: UInt64, runID: String, startedAt: String, machine: MachineFacts,
         engines: [String: String], hosts: [HostSummary], timeline: [FaultTimeline], expectations: [CheckResult],
-        verdict: Verdict, verdictSummary: String, interrupted: Bool, signal: String?, durations: PhaseDurations,
+        verdict: Verdict, verdictSummary: String, setupError: String? = nil, interrupted: Bool, signal: String?, durations: ReportDurations,
         files: ReportFiles
     ) {
         self.formatVersion = formatVersion
@@ -54,46 +56,10 @@ public struct RunReport: Codable, Sendable, Equatable {
         self.expectations = expectations
         self.verdict = verdict
         self.verdictSummary = verdictSummary
+        self.setupError = setupError
         self.interrupted = interrupted
         self.signal = signal
         self.durations = durations
         self.files = files
     }
-}
-
-/// The machine the run happened on.
-public struct MachineInfo: Codable, Sendable, Equatable {
-    /// `uname -r`, e.g. `6.8.0-45-generic`.
-    public var kernelRelease: String
-    /// What the runner probed and chose: `"netem": "available"`, `"CAP_NET_ADMIN": "yes"`, ….
-    public var capabilities: [String: String]
-
-    public init(kernelRelease: String, capabilities: [String: String] = [:]) {
-        self.kernelRelease = kernelRelease
-        self.capabilities = capabilities
-    }
-}
-
-/// How long each phase of the run took.
-public struct PhaseDurations: Codable, Sendable, Equatable {
-    /// Building the testbed and waiting for every host to be ready.
-    public var setup: TimeSpan
-    /// t = 0 to the end of the timeline.
-    public var timeline: TimeSpan
-    /// Healing, stopping processes and removing the testbed.
-    public var teardown: TimeSpan
-
-    public init(setup: TimeSpan, timeline: TimeSpan, teardown: TimeSpan) {
-        self.setup = setup
-        self.timeline = timeline
-        self.teardown = teardown
-    }
-}
-
-/// The files written beside the report.
-public struct ReportFiles: Codable, Sendable, Equatable {
-    /// The run's `history.jsonl`.
-    public var history: String
-
-    public init(history: String) { self.history = history }
 }

@@ -19,6 +19,7 @@ public enum TextSummary {
         if report.interrupted {
             out.append("interrupted" + (report.signal.map { " by \($0)" } ?? ""))
         }
+        if let error = report.setupError { out.append("setup failed: \(error)") }
         if !report.timeline.isEmpty {
             out.append("faults (planned -> actual):")
             out += report.timeline.map { "  " + line(for: $0) }
