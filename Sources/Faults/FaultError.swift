@@ -1,0 +1,30 @@
+/// Why a fault could not be planned or played.
+public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: Sendable, Equatable {
+        /// A cut from a host to itself.
+        case selfCut(String)
+        /// A program the fault needs is not installed.
+        case missingTool(String, debianPackage: String)
+        /// A program the fault runs failed.
+        case toolFailed(command: String, status: Int32, standardError: String)
+        /// A namespace the fault acts in has no thread in the topology.
+        case namespaceNotInTopology(String)
+    }
+
+    public var code: Code
+
+    public init(_ code: Code) { self.code = code }
+
+    public var description: String {
+        switch code {
+        case .selfCut(let host):
+            "a partition cannot cut \(host) from itself"
+        case .missingTool(let tool, let package):
+            "\(tool) is not installed; on Debian or Ubuntu: apt-get install \(package)"
+        case .toolFailed(let command, let status, let standardError):
+            "\(command) failed with status \(status): \(standardError.trimmingCharacters(in: .whitespacesAndNewlines))"
+        case .namespaceNotInTopology(let name):
+            "namespace \(name) is not part of the topology"
+        }
+    }
+}

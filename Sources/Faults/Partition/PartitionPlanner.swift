@@ -1,0 +1,39 @@
+import Netlink
+import ScenarioFormat
+import Testbed
+
+/// Compiles a ``Partition`` into concrete changes for a topology (pure; no root needed).
+///
+/// - `drop`: in the router, `from A/32 to B/32 blackhole` per cut: packets vanish, connects time out.
+/// - `reject`: in the sender's namespace, `to B/32 unreachable`: connect fails at once with
+///   EHOSTUNREACH, every time (in the router, ICMP rate limiting would make it unreliable).
+/// - `reset`: in the sender's namespace, netfilter `REJECT --reject-with tcp-reset` for TCP and
+///   `icmp-port-unreachable` for the rest: ECONNREFUSED at once.
+public enum PartitionPlanner {
+    /// The FIB rule priority of partition rules: after the kernel's `local` rule (0), before `main` (32766).
+    public static let rulePriority: UInt32 = 100
+
+    public static func plan(_ partition: Partition, topology: TopologyPlan) throws -> PartitionPlan {
+        var seen = Set<DirectedPair>()
+        let cuts = partition.cuts.filter { seen.insert($0).inserted }
+        var changes: [PartitionChange] = []
+        for cut in cuts {
+            guard cut.from != cut.to else { throw FaultError(.selfCut(cut.from)) }
+            let from = try topology.requireHost(cut.from)
+            let to = try topology.requireHost(cut.to)
+            switch partition.mode {
+            case .drop:
+                let rule = FIBRule(from: from.address.prefix32, to: to.address.prefix32, action: .blackhole, priority: rulePriority)
+                changes.append(.fibRule(rule, in: topology.routerNamespace))
+            case .reject:
+                let rule = FIBRule(to: to.address.prefix32, action: .unreachable, priority: rulePriority)
+                changes.append(.fibRule(rule, in: from.namespace))
+            case .reset:
+                // Inserted at the top in this order, so the TCP rule ends up above the catch-all.
+                changes.append(.packetFilter(IPTablesRule(destination: to.address.prefix32, rejectWith: "icmp-port-unreachable"), in: from.namespace))
+                changes.append(.packetFilter(IPTablesRule(destination: to.address.prefix32, transport: "tcp", rejectWith: "tcp-reset"), in: from.namespace))
+            }
+        }
+        return PartitionPlan(mode: partition.mode, cuts: cuts, changes: changes)
+    }
+}
