@@ -58,7 +58,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat"], exclude: ["Fixtures"]),
         .testTarget(name: "ChecksTests", dependencies: ["Checks", "RunHistory", "ScenarioFormat"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Checks", "RunHistory", "ScenarioFormat"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Checks", "RunHistory", "ScenarioFormat"], exclude: ["Golden"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "ScenarioFormat"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
         // Privileged: real namespaces; each test builds and removes its own.
