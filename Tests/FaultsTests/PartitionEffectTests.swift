@@ -32,11 +32,12 @@ struct PartitionEffectTests {
     @Test func rejectOneWayTouchesOnlyTheSender() throws {
         let backend = RecordingBackend()
         let fault = try effect(.reject, backend, oneWay: true)
+        #expect(fault.engine == "route")
         try fault.apply()
         try fault.heal()
         #expect(backend.trace == [
-            "ip -n fl-x-a rule add to 198.18.0.3/32 unreachable priority 100",
-            "ip -n fl-x-a rule del to 198.18.0.3/32 unreachable priority 100",
+            "ip -n fl-x-a route add unreachable 198.18.0.3/32",
+            "ip -n fl-x-a route del unreachable 198.18.0.3/32",
         ])
     }
 
@@ -77,8 +78,8 @@ struct PartitionEffectTests {
     @Test func detailListsTheEquivalentCommands() throws {
         let fault = try effect(.reject, RecordingBackend())
         #expect(fault.detail == """
-            ip -n fl-x-a rule add to 198.18.0.3/32 unreachable priority 100
-            ip -n fl-x-b rule add to 198.18.0.2/32 unreachable priority 100
+            ip -n fl-x-a route add unreachable 198.18.0.3/32
+            ip -n fl-x-b route add unreachable 198.18.0.2/32
             """)
     }
 }

@@ -26,9 +26,9 @@ struct PartitionPlannerTests {
         ])
     }
 
-    @Test func rejectOneWayIsARuleInTheSendersNamespaceOnly() throws {
+    @Test func rejectOneWayIsAnUnreachableRouteInTheSendersNamespaceOnly() throws {
         #expect(try commands([DirectedPair(from: "a", to: "b")], .reject) == [
-            "ip -n fl-x-a rule add to 198.18.0.3/32 unreachable priority 100",
+            "ip -n fl-x-a route add unreachable 198.18.0.3/32",
         ])
     }
 

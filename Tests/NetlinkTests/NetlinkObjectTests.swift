@@ -18,8 +18,9 @@ struct NetlinkObjectTests {
 
     @Test func routesPrintAsIPRoute() {
         #expect(Route(to: .any, via: 0xC612_0001, device: "eth0", onlink: true).description
-            == "route add default via 198.18.0.1 dev eth0 onlink")
-        #expect(Route(to: Self.a, device: "h0").description == "route add 198.18.0.2/32 dev h0 scope link")
+            == "default via 198.18.0.1 dev eth0 onlink")
+        #expect(Route(to: Self.a, device: "h0").description == "198.18.0.2/32 dev h0 scope link")
+        #expect(Route(.unreachable, to: Self.b).description == "unreachable 198.18.0.3/32")
     }
 
     @Test func vethAndAddressPrintAsIPLinkAndAddress() {

@@ -5,8 +5,10 @@ import Testbed
 /// Compiles a ``Partition`` into concrete changes for a topology (pure; no root needed).
 ///
 /// - `drop`: in the router, `from A/32 to B/32 blackhole` per cut: packets vanish, connects time out.
-/// - `reject`: in the sender's namespace, `to B/32 unreachable`: connect fails at once with
-///   EHOSTUNREACH, every time (in the router, ICMP rate limiting would make it unreliable).
+/// - `reject`: in the sender's namespace, the route `unreachable B/32`: connect fails at once with
+///   EHOSTUNREACH, every time (in the router, ICMP rate limiting would make it unreliable). A FIB
+///   rule `to B unreachable` would fail as fast but with ENETUNREACH (the rule action's errno),
+///   which is not what a client sees when a host is unreachable.
 /// - `reset`: in the sender's namespace, netfilter `REJECT --reject-with tcp-reset` for TCP and
 ///   `icmp-port-unreachable` for the rest: ECONNREFUSED at once.
 public enum PartitionPlanner {
@@ -26,8 +28,7 @@ public enum PartitionPlanner {
                 let rule = FIBRule(from: from.address.prefix32, to: to.address.prefix32, action: .blackhole, priority: rulePriority)
                 changes.append(.fibRule(rule, in: topology.routerNamespace))
             case .reject:
-                let rule = FIBRule(to: to.address.prefix32, action: .unreachable, priority: rulePriority)
-                changes.append(.fibRule(rule, in: from.namespace))
+                changes.append(.route(Route(.unreachable, to: to.address.prefix32), in: from.namespace))
             case .reset:
                 // Inserted at the top in this order, so the TCP rule ends up above the catch-all.
                 changes.append(.packetFilter(IPTablesRule(destination: to.address.prefix32, rejectWith: "icmp-port-unreachable"), in: from.namespace))

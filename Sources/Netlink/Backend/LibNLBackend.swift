@@ -153,30 +153,68 @@ public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
     }
 
     public func addRoute(_ route: Route, in namespace: NetworkNamespace) throws {
-        let what = "route \(route.description.dropFirst("route add ".count))"
+        let what = "route \(route)"
         let s = try session(namespace, "adding", what)
         try s.lock.withLock {
-            let index = try Self.index(of: route.device, s, namespace)
-            guard let r = rtnl_route_alloc(), let hop = rtnl_route_nh_alloc() else { throw Self.noMemory("adding", what, namespace) }
+            let r = try Self.routeObject(route, s, "adding", namespace)
             defer { rtnl_route_put(r) }
+            try NetlinkError.check(rtnl_route_add(s.socket, r, NLM_F_CREATE | NLM_F_EXCL), "adding", what, in: namespace.name)
+        }
+    }
+
+    public func deleteRoute(_ route: Route, in namespace: NetworkNamespace) throws {
+        let what = "route \(route)"
+        let s = try session(namespace, "deleting", what)
+        try s.lock.withLock {
+            let r: OpaquePointer
+            do {
+                r = try Self.routeObject(route, s, "deleting", namespace)
+            } catch let error as NetlinkError where error.isNotFound {
+                return  // its device is gone, so is the route
+            }
+            defer { rtnl_route_put(r) }
+            do {
+                try NetlinkError.check(rtnl_route_delete(s.socket, r, 0), "deleting", what, in: namespace.name)
+            } catch let error as NetlinkError where error.isNotFound {
+                _ = error  // already gone: healing twice is fine
+            }
+        }
+    }
+
+    /// Call with `s.lock` held.
+    private static func routeObject(_ route: Route, _ s: Session, _ operation: String, _ namespace: NetworkNamespace) throws -> OpaquePointer {
+        let what = "route \(route)"
+        // libnl sends whatever it is given; refuse what the kernel would misread.
+        if route.type == .unicast && route.device == nil {
+            throw NetlinkError(operation: operation, object: "\(what) (a unicast route needs a device)", namespace: namespace.name, code: -Int32(NLE_INVAL))
+        }
+        let index = try route.device.map { try Self.index(of: $0, s, namespace) }
+        guard let r = rtnl_route_alloc() else { throw Self.noMemory(operation, what, namespace) }
+        do {
             _ = rtnl_route_set_family(r, UInt8(AF_INET))
             rtnl_route_set_table(r, 254)  // RT_TABLE_MAIN
             rtnl_route_set_scope(r, route.scope.rawValue)
-            _ = rtnl_route_set_type(r, 1)  // RTN_UNICAST
+            _ = rtnl_route_set_type(r, route.type.rawValue)
             rtnl_route_set_protocol(r, 3)  // RTPROT_BOOT, as `ip route add`
-            let dst = try Self.nlAddress(route.destination, "adding", what, namespace)
+            let dst = try Self.nlAddress(route.destination, operation, what, namespace)
             defer { nl_addr_put(dst) }
-            try NetlinkError.check(rtnl_route_set_dst(r, dst), "adding", what, in: namespace.name)
-            rtnl_route_nh_set_ifindex(hop, index)
-            if let gateway = route.gateway {
-                let gw = try Self.nlAddress(IPv4Prefix(address: gateway), "adding", what, namespace)
-                defer { nl_addr_put(gw) }
-                rtnl_route_nh_set_gateway(hop, gw)
+            try NetlinkError.check(rtnl_route_set_dst(r, dst), operation, what, in: namespace.name)
+            if let index {
+                guard let hop = rtnl_route_nh_alloc() else { throw Self.noMemory(operation, what, namespace) }
+                rtnl_route_nh_set_ifindex(hop, index)
+                if let gateway = route.gateway {
+                    let gw = try Self.nlAddress(IPv4Prefix(address: gateway), operation, what, namespace)
+                    defer { nl_addr_put(gw) }
+                    rtnl_route_nh_set_gateway(hop, gw)
+                }
+                if route.onlink { rtnl_route_nh_set_flags(hop, 4) }  // RTNH_F_ONLINK
+                rtnl_route_add_nexthop(r, hop)  // the route now owns the hop
             }
-            if route.onlink { rtnl_route_nh_set_flags(hop, 4) }  // RTNH_F_ONLINK
-            rtnl_route_add_nexthop(r, hop)  // the route now owns the hop
-            try NetlinkError.check(rtnl_route_add(s.socket, r, NLM_F_CREATE | NLM_F_EXCL), "adding", what, in: namespace.name)
+        } catch {
+            rtnl_route_put(r)
+            throw error
         }
+        return r
     }
 
     // MARK: FIB rules

@@ -46,7 +46,10 @@ public final class RecordingBackend: RouteNetlink, @unchecked Sendable {
         try record("ip -n \(namespace) \(address)")
     }
     public func addRoute(_ route: Route, in namespace: NetworkNamespace) throws {
-        try record("ip -n \(namespace) \(route)")
+        try record("ip -n \(namespace) route add \(route)")
+    }
+    public func deleteRoute(_ route: Route, in namespace: NetworkNamespace) throws {
+        try record("ip -n \(namespace) route del \(route)")
     }
     public func addRule(_ rule: FIBRule, in namespace: NetworkNamespace) throws {
         try record("ip -n \(namespace) rule add \(rule)")

@@ -22,8 +22,13 @@ public protocol RouteNetlink: AnyObject, Sendable {
     /// Adds an address. Equivalent to: `ip -n NS address add A.B.C.D/LEN dev DEV`.
     func addAddress(_ address: InterfaceAddress, in namespace: NetworkNamespace) throws
 
-    /// Adds a route to the main table. Equivalent to: `ip -n NS route add DST [via GW] dev DEV [onlink] scope SCOPE`.
+    /// Adds a route to the main table.
+    /// Equivalent to: `ip -n NS route add [TYPE] DST [via GW] [dev DEV] [onlink] [scope SCOPE]`.
     func addRoute(_ route: Route, in namespace: NetworkNamespace) throws
+
+    /// Deletes a route from the main table. Deleting a route that is not there succeeds.
+    /// Equivalent to: `ip -n NS route del [TYPE] DST [via GW] [dev DEV]`.
+    func deleteRoute(_ route: Route, in namespace: NetworkNamespace) throws
 
     /// Adds a FIB rule; an identical rule already present is an error (`NLE_EXIST`).
     /// Equivalent to: `ip -n NS rule add [from SRC] [to DST] ACTION priority PRIO`.

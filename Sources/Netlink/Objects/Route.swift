@@ -1,20 +1,24 @@
-/// An IPv4 unicast route in the main table.
+/// An IPv4 route in the main table.
 ///
-/// Equivalent to: `ip -n NS route add DST [via GW] dev DEV [onlink] [scope SCOPE]`.
+/// Equivalent to: `ip -n NS route add [TYPE] DST [via GW] [dev DEV] [onlink] [scope SCOPE]`.
 public struct Route: Hashable, Sendable, CustomStringConvertible {
+    public var type: RouteType
     public var destination: IPv4Prefix
     /// The next hop; nil for a directly connected destination.
     public var gateway: UInt32?
-    public var device: String
+    /// The outgoing device; required for unicast routes, absent for the others.
+    public var device: String?
     /// Treat the gateway as reachable on `device` even though no prefix there covers it
     /// (what makes the routed /32 design work).
     public var onlink: Bool
     public var scope: RouteScope
 
+    /// A unicast route.
     public init(
         to destination: IPv4Prefix, via gateway: UInt32? = nil, device: String, onlink: Bool = false,
         scope: RouteScope? = nil
     ) {
+        self.type = .unicast
         self.destination = destination
         self.gateway = gateway
         self.device = device
@@ -22,14 +26,47 @@ public struct Route: Hashable, Sendable, CustomStringConvertible {
         self.scope = scope ?? (gateway == nil ? .link : .universe)
     }
 
-    /// The arguments after `ip -n NS`.
+    /// A route that fails every lookup for `destination`: locally `connect()` gets EHOSTUNREACH
+    /// (unreachable) or EACCES (prohibit); blackhole drops silently.
+    /// Equivalent to: `ip -n NS route add unreachable|prohibit|blackhole DST`.
+    public init(_ type: RouteType, to destination: IPv4Prefix) {
+        self.type = type
+        self.destination = destination
+        self.gateway = nil
+        self.device = nil
+        self.onlink = false
+        self.scope = .universe
+    }
+
+    /// The arguments after `ip route add`: `198.18.0.2/32 dev h0 scope link`, `unreachable 198.18.0.3/32`.
     public var description: String {
-        var s = "route add \(destination)"
+        var s = type == .unicast ? "\(destination)" : "\(type) \(destination)"
         if let gateway { s += " via \(IPv4Prefix(address: gateway).addressText)" }
-        s += " dev \(device)"
+        if let device { s += " dev \(device)" }
         if onlink { s += " onlink" }
-        if scope != (gateway == nil ? .link : .universe) || gateway == nil { s += " scope \(scope)" }
+        if type == .unicast && (gateway == nil || scope != .universe) { s += " scope \(scope)" }
         return s
+    }
+}
+
+/// The route's type (`rtm_type`).
+public enum RouteType: UInt8, Hashable, Sendable, CustomStringConvertible {
+    /// RTN_UNICAST
+    case unicast = 1
+    /// RTN_BLACKHOLE
+    case blackhole = 6
+    /// RTN_UNREACHABLE
+    case unreachable = 7
+    /// RTN_PROHIBIT
+    case prohibit = 8
+
+    public var description: String {
+        switch self {
+        case .unicast: "unicast"
+        case .blackhole: "blackhole"
+        case .unreachable: "unreachable"
+        case .prohibit: "prohibit"
+        }
     }
 }
 
