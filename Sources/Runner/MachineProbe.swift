@@ -1,0 +1,120 @@
+import Foundation
+import Glibc
+import Netlink
+import Reports
+import Testbed
+
+/// One thing the machine can or cannot do, found by trying it.
+public struct Capability: Sendable, Codable, Equatable {
+    public var name: String
+    public var available: Bool
+    /// What was tried and what came back.
+    public var detail: String
+    /// How to get it when missing (a Debian package, a privilege).
+    public var remedy: String?
+}
+
+/// Probes what this machine can do, by trying each mechanism in a throwaway namespace — never by
+/// reading kernel config files, which many machines lack.
+public enum MachineProbe {
+    /// Every probe `faultline doctor` runs. Needs root for most; without it they say so.
+    public static func run() -> [Capability] {
+        var caps: [Capability] = []
+        let root = getuid() == 0
+        caps.append(Capability(
+            name: "root", available: root, detail: root ? "running as root" : "running as uid \(getuid())",
+            remedy: root ? nil : "run as root (sudo): namespaces, routes and rules need CAP_SYS_ADMIN and CAP_NET_ADMIN"))
+        caps.append(contentsOf: root ? namespaceProbes() : [])
+        caps.append(tunProbe())
+        caps.append(cgroupProbe())
+        return caps
+    }
+
+    /// The kernel release (`uname -r`).
+    public static var kernelRelease: String {
+        var u = utsname()
+        uname(&u)
+        return withUnsafeBytes(of: &u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
+    private static func namespaceProbes() -> [Capability] {
+        var caps: [Capability] = []
+        let runID = "dr" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+        let plan: TopologyPlan
+        do {
+            plan = try TopologyPlan.make(runID: runID, hosts: ["a"], network: .defaultTestbed)
+        } catch {
+            return [Capability(name: "network namespaces", available: false, detail: "\(error)", remedy: nil)]
+        }
+        let topology: Topology
+        do {
+            topology = try Topology.build(plan)
+        } catch {
+            _ = Reaper.reap(namespaces: [plan.routerNamespace] + plan.hosts.map(\.namespace))
+            return [Capability(
+                name: "network namespaces and veth", available: false, detail: "\(error)",
+                remedy: "a kernel with CONFIG_NET_NS and CONFIG_VETH; libnl-route-3-200 (apt-get install libnl-route-3-200)")]
+        }
+        defer {
+            try? topology.teardown()
+            _ = Reaper.reap(namespaces: [plan.routerNamespace] + plan.hosts.map(\.namespace))
+        }
+        caps.append(Capability(
+            name: "network namespaces and veth", available: true,
+            detail: "built a 1-host testbed through libnl (\(plan.routerNamespace.name))", remedy: nil))
+        caps.append(iptablesProbe(topology, rule: ["-A", "OUTPUT", "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"],
+                                  name: "iptables REJECT tcp-reset", purpose: "partition mode reset"))
+        caps.append(iptablesProbe(topology, rule: ["-A", "FORWARD", "-j", "NFQUEUE", "--queue-num", "7", "--queue-bypass"],
+                                  name: "iptables NFQUEUE", purpose: "the userspace link-fault engine"))
+        return caps
+    }
+
+    private static func iptablesProbe(_ topology: Topology, rule: [String], name: String, purpose: String) -> Capability {
+        guard let iptables = ExternalCommand.locate("iptables") else {
+            return Capability(name: name, available: false, detail: "no iptables binary (needed for \(purpose))",
+                              remedy: "apt-get install iptables")
+        }
+        do {
+            let outcome = try topology.routerThread.run { try ExternalCommand.run(iptables, ["-w"] + rule) }
+            return Capability(
+                name: name, available: outcome.succeeded,
+                detail: outcome.succeeded ? "rule accepted in a throwaway namespace (for \(purpose))"
+                    : "rule refused: \(outcome.standardError.trimmingCharacters(in: .whitespacesAndNewlines))",
+                remedy: outcome.succeeded ? nil : "a kernel with the netfilter module for this target")
+        } catch {
+            return Capability(name: name, available: false, detail: "\(error)", remedy: "apt-get install iptables")
+        }
+    }
+
+    private static func tunProbe() -> Capability {
+        let fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC)
+        if fd >= 0 { close(fd) }
+        return Capability(
+            name: "/dev/net/tun", available: fd >= 0,
+            detail: fd >= 0 ? "opened" : "cannot open: \(String(cString: strerror(errno)))",
+            remedy: fd >= 0 ? nil : "load the tun module (modprobe tun)")
+    }
+
+    private static func cgroupProbe() -> Capability {
+        if access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0,
+           let controllers = try? String(contentsOfFile: "/sys/fs/cgroup/cgroup.controllers", encoding: .utf8),
+           controllers.split(separator: " ").contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines) == "cpu" }) {
+            return Capability(name: "cgroup", available: true, detail: "v2 with the cpu controller (cpu.max)", remedy: nil)
+        }
+        if access("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", F_OK) == 0 {
+            return Capability(name: "cgroup", available: true, detail: "v1 cpu controller (cpu.cfs_quota_us)", remedy: nil)
+        }
+        return Capability(name: "cgroup", available: false, detail: "no cpu controller found under /sys/fs/cgroup",
+                          remedy: "mount a cgroup hierarchy with the cpu controller")
+    }
+}
+
+extension MachineFacts {
+    /// The facts every report carries, found cheaply (no namespaces made).
+    public static func current() -> MachineFacts {
+        var caps: [String: String] = [:]
+        caps["iptables"] = ExternalCommand.locate("iptables") ?? "missing"
+        caps["cgroup"] = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0 ? "v2" : "v1"
+        return MachineFacts(kernel: MachineProbe.kernelRelease, capabilities: caps)
+    }
+}

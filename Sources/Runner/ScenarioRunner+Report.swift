@@ -1,0 +1,39 @@
+import Checks
+import Foundation
+import Reports
+import RunHistory
+import ScenarioFormat
+
+extension ScenarioRunner {
+    /// Judges the expectations from the history, writes the report and picks the outcome.
+    func finish(startedAt: Date, reportDir: URL, setupError: String?) -> RunResult {
+        let events = history.events
+        let interrupted = interruption.signal
+        // A run that never reached its timeline has nothing to judge.
+        let results = setupError == nil ? Checker.evaluate(scenario: scenario, history: events) : []
+        var context = ReportContext(
+            runID: runID, startedAt: startedAt, machine: MachineFacts.current(),
+            addresses: addressMap.mapValues(\.description),
+            durations: ReportDurations(setup: timings.setup, timeline: timings.timeline, teardown: timings.teardown),
+            interruptedBy: interrupted, historyFile: "history.jsonl")
+        context.setupError = setupError
+        let report = ReportBuilder.build(scenario: scenario, history: events, results: results, context: context)
+        var reportFile: URL?
+        do {
+            reportFile = try ReportWriter.write(report, to: reportDir)
+        } catch {
+            progress("error: writing the report: \(error)")
+        }
+        let outcome: RunOutcome
+        if let interrupted {
+            outcome = .interrupted(signal: interrupted)
+        } else if let setupError {
+            outcome = .setupFailed(setupError)
+        } else {
+            outcome = Checker.overall(results) == .pass ? .passed : .failed
+        }
+        return RunResult(
+            outcome: outcome, runID: runID, reportDirectory: reportDir, reportFile: reportFile,
+            summary: TextSummary.render(report))
+    }
+}

@@ -1,0 +1,80 @@
+import Faults
+import Foundation
+import RunHistory
+import ScenarioFormat
+import Testbed
+
+extension ScenarioRunner {
+    /// Plays every fault at its time and waits out the scenario's duration. Cancelled by a signal;
+    /// faults still active are healed by the teardown stack either way.
+    func playTimeline() async {
+        let task = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for fault in scenario.faults {
+                    group.addTask { await self.play(fault) }
+                }
+                group.addTask { await self.sleep(until: self.scenario.duration) }
+                await group.waitForAll()
+            }
+        }
+        interruption.whenInterrupted { task.cancel() }
+        await task.value
+        // The probes stop with the timeline, so nothing lands after its end.
+        for prober in probers { prober.stop() }
+    }
+
+    private func play(_ fault: Fault) async {
+        guard let topology else { return }
+        await sleep(until: fault.at)
+        guard !Task.isCancelled else { return }
+        let effect: any FaultEffect
+        do {
+            effect = try FaultEngine.make(fault: fault, topology: topology)
+            try effect.apply()
+        } catch {
+            history.record(.faultFailed(fault: fault.name, operation: "applying \(fault.kind.keyword)", error: "\(error)"))
+            progress("fault \(fault.name) could not be applied: \(error)")
+            return
+        }
+        let end = fault.end(runDuration: scenario.duration)
+        let healed = HealOnce()
+        let heal: @Sendable () throws -> Void = { [history] in
+            guard healed.claim() else { return }
+            try effect.heal()
+            history!.record(.faultHealed(fault: fault.name, planned: end))
+        }
+        teardown.push("healing fault \(fault.name)", heal)
+        history.record(.faultApplied(fault: fault.name, planned: fault.at, engine: effect.engine, detail: effect.detail))
+        progress("fault \(fault.name) applied (\(effect.engine)): \(effect.detail)")
+        guard fault.duration != nil else { return }
+        await sleep(until: end)
+        guard !Task.isCancelled else { return }
+        do {
+            try heal()
+            progress("fault \(fault.name) healed")
+        } catch {
+            history.record(.faultFailed(fault: fault.name, operation: "healing \(fault.kind.keyword)", error: "\(error)"))
+        }
+    }
+
+    /// Sleeps until `t` on the run's clock (returns early when cancelled).
+    func sleep(until t: TimeSpan) async {
+        let remaining = t - clock.now()
+        guard remaining > .zero else { return }
+        try? await Task.sleep(for: remaining.duration, tolerance: .microseconds(100))
+    }
+}
+
+/// Lets exactly one caller through: a fault heals once, whether at its end or at teardown.
+final class HealOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    func claim() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if done { return false }
+        done = true
+        return true
+    }
+}

@@ -1,0 +1,148 @@
+import Checks
+import Faults
+import Foundation
+import Netlink
+import Reports
+import RunHistory
+import ScenarioFormat
+import Testbed
+
+/// Plays one scenario end to end: builds the testbed, starts the hosts' programs, waits for them
+/// to be ready, plays the fault timeline while probes run, judges the expectations from the
+/// history, tears everything down (in reverse order, also on error and on signals) and writes
+/// the report.
+public final class ScenarioRunner: @unchecked Sendable {
+    public let scenario: Scenario
+    public let options: RunOptions
+    public let runID: String
+    let clock = RunClock()
+    let teardown = TeardownStack()
+    let interruption = Interruption()
+    private(set) var history: History!
+    var topology: Topology?
+    var processes: [String: HostProcess] = [:]
+    var probers: [Prober] = []
+    var timings = PhaseTimings()
+
+    public init(scenario: Scenario, options: RunOptions, runID: String = ScenarioRunner.newRunID()) {
+        var s = scenario
+        if let seed = options.seed { s.seed = seed }
+        self.scenario = s
+        self.options = options
+        self.runID = runID
+    }
+
+    /// Six hex digits: short enough for namespace names, unique enough for concurrent runs.
+    public static func newRunID() -> String {
+        String(format: "%06x", UInt32.random(in: 0..<0x100_0000))
+    }
+
+    public func run() async -> RunResult {
+        let startedAt = Date()
+        let reportDir = ReportWriter.directory(
+            reportsRoot: options.reportsRoot, scenario: scenario.name, startedAt: startedAt, runID: runID)
+        do {
+            try FileManager.default.createDirectory(at: reportDir, withIntermediateDirectories: true)
+        } catch {
+            return RunResult(
+                outcome: .setupFailed("creating report folder \(reportDir.path): \(error)"), runID: runID,
+                reportDirectory: nil, reportFile: nil, summary: "")
+        }
+        let historyURL = reportDir.appendingPathComponent("history.jsonl")
+        FileManager.default.createFile(atPath: historyURL.path, contents: nil)
+        let sink = try? FileHandle(forWritingTo: historyURL)
+        history = History(sink: sink, clock: { [clock] in clock.now() })
+        defer { try? sink?.close() }
+
+        await interruption.start()
+        defer { interruption.stop() }
+
+        var setupError: String?
+        let setupStart = RunClock.monotonicNow()
+        do {
+            try prepare()
+            try startHosts()
+            timings.setup = elapsed(since: setupStart)
+            try waitUntilReady()
+            let timelineStart = RunClock.monotonicNow()
+            clock.markZero()
+            history.record(.timelineStarted)
+            progress("t=0: every host is ready; timeline starts (\(scenario.duration))")
+            try startProbes()
+            await playTimeline()
+            history.record(.timelineEnded)
+            timings.timeline = elapsed(since: timelineStart)
+        } catch is CancellationError {
+            // Interrupted: handled below.
+        } catch {
+            setupError = "\(error)"
+            history.record(.note(message: "setup failed: \(error)"))
+            progress("error: \(error)")
+        }
+        if let signal = interruption.signal {
+            history.record(.interrupted(signal: signal))
+            progress("\(signal): healing and tearing down")
+        }
+
+        let teardownStart = RunClock.monotonicNow()
+        for error in teardown.unwind() {
+            history.record(.note(message: "teardown: \(error)"))
+            progress("teardown error: \(error)")
+        }
+        timings.teardown = elapsed(since: teardownStart)
+
+        return finish(startedAt: startedAt, reportDir: reportDir, setupError: setupError)
+    }
+
+    // MARK: Steps
+
+    /// Registers the run's state (before anything exists), reaps dead runs, and builds the network.
+    private func prepare() throws {
+        for report in Reaper.reapDeadRuns() {
+            progress("reaped a dead run: \(report)")
+        }
+        let plan = try TopologyPlan.make(runID: runID, hosts: scenario.hosts.map(\.name), network: scenario.network)
+        let state = RunState(
+            runID: runID, scenario: scenario.name, startedAt: ISO8601DateFormatter().string(from: Date()),
+            namespaces: [plan.routerNamespace.name] + plan.hosts.map(\.namespace.name))
+        try RunRegistry.register(state)
+        teardown.push("unregistering run \(runID)") { RunRegistry.unregister(runID: self.runID) }
+        // Whatever happens later, the namespaces go: the reaper's sweep is the last word.
+        teardown.push("removing namespaces of run \(runID)") {
+            let report = Reaper.reap(namespaces: state.namespaces.map(NetworkNamespace.init(name:)))
+            if !report.errors.isEmpty { throw RunnerError(operation: "removing namespaces", detail: report.errors.joined(separator: "; ")) }
+        }
+        let topology = try Topology.build(plan)
+        self.topology = topology
+        teardown.push("tearing down the testbed") { try topology.teardown() }
+        var addresses: [String: String] = [:]
+        for h in plan.hosts { addresses[h.host] = h.address.description }
+        addresses["router"] = plan.routerAddress.description
+        history.record(.testbedReady(addresses: addresses))
+        progress("testbed \(runID) built: \(plan.hosts.map { "\($0.host)=\($0.address)" }.joined(separator: " "))")
+    }
+
+    func progress(_ line: String) {
+        guard options.progress else { return }
+        let t = clock.now()
+        FileHandle.standardError.write(Data(String(format: "[%8.3f] %@\n", t.seconds, line).utf8))
+    }
+
+    func elapsed(since start: UInt64) -> TimeSpan {
+        TimeSpan(nanoseconds: Int64(RunClock.monotonicNow() - start))
+    }
+}
+
+/// How long each phase of the run took.
+struct PhaseTimings {
+    var setup: TimeSpan = .zero
+    var timeline: TimeSpan = .zero
+    var teardown: TimeSpan = .zero
+}
+
+/// A step of the run failed.
+public struct RunnerError: Error, CustomStringConvertible {
+    public var operation: String
+    public var detail: String
+    public var description: String { "\(operation): \(detail)" }
+}

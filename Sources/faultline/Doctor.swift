@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Runner
+
+/// `faultline doctor`: what this machine can do, and which engine each fault kind will use.
+struct Doctor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Probe what this machine can do and say which engine each fault kind will use.")
+
+    @Flag(help: "Print the findings as JSON.")
+    var json = false
+
+    func run() throws {
+        let caps = MachineProbe.run()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(caps), as: UTF8.self))
+            return
+        }
+        print("kernel \(MachineProbe.kernelRelease)")
+        for c in caps {
+            print("\(c.available ? "  ok " : "  -- ") \(c.name): \(c.detail)")
+            if let r = c.remedy, !c.available { print("        to get it: \(r)") }
+        }
+        print("\nengines:")
+        let has = { (name: String) in caps.first { $0.name == name }?.available ?? false }
+        for line in EngineChoice.describe(has: has) { print("  \(line)") }
+        if caps.contains(where: { !$0.available && $0.name == "root" }) { throw ExitCode(2) }
+    }
+}
+
+/// Which mechanism each fault kind uses on this machine.
+enum EngineChoice {
+    static func describe(has: (String) -> Bool) -> [String] {
+        let ns = has("network namespaces and veth")
+        return [
+            "partition drop:   " + (ns ? "FIB rule blackhole in the router namespace (libnl)" : "unavailable: no network namespaces"),
+            "partition reject: " + (ns ? "FIB rule unreachable in the sender's namespace (libnl)" : "unavailable"),
+            "partition reset:  " + (has("iptables REJECT tcp-reset")
+                ? "iptables REJECT --reject-with tcp-reset in the sender's namespace"
+                : "unavailable: needs iptables (apt-get install iptables)"),
+        ]
+    }
+}

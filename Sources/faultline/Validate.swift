@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import ScenarioFormat
+
+/// `faultline validate FILE...`: checks scenarios without running them.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check scenario files without running them (exit 0 when valid, 2 otherwise).")
+
+    @Argument(help: "Scenario files to check.")
+    var files: [String]
+
+    func run() throws {
+        let loaded = ScenarioFiles.load(files)
+        if loaded.failed {
+            throw ExitCode(2)
+        }
+        for s in loaded.scenarios {
+            print("\(s.file ?? s.name): ok (\(s.hosts.count) hosts, \(s.faults.count) faults, \(s.expectations.count) expectations)")
+        }
+    }
+}
+
+/// Reads scenario files, printing every problem of every file (warnings too) to stderr.
+enum ScenarioFiles {
+    static func load(_ files: [String]) -> (scenarios: [Scenario], failed: Bool) {
+        var scenarios: [Scenario] = []
+        var failed = false
+        for file in files {
+            let outcome = ScenarioReader.inspect(file: file)
+            if !outcome.problems.isEmpty {
+                Console.error(ScenarioProblems(outcome.problems).description)
+            }
+            if let s = outcome.scenario, outcome.errors.isEmpty {
+                scenarios.append(s)
+            } else {
+                failed = true
+            }
+        }
+        return (scenarios, failed)
+    }
+}
+
+enum Console {
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+}

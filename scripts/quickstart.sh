@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The main job: install what is missing, build, run the quickstart scenario, print the verdict
+# and where the report is. Run as root (namespaces need it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+swift build --product faultline
+exec .build/debug/faultline run scenarios/quickstart.yaml "$@"

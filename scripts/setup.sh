@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Faultline needs, only those missing. Run as root.
+set -euo pipefail
+packages=(
+  libnl-3-dev libnl-route-3-dev libnl-nf-3-dev  # netlink: topology and faults, in-process
+  pkg-config                                    # finds libnl's headers for the build
+  iptables                                      # partition mode "reset" (REJECT --reject-with tcp-reset)
+  iproute2                                      # `ip netns` for looking at a live testbed; the benchmark's reference
+  curl python3                                  # the example scenarios' client and server
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "missing Debian packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
+    exit 2
+  fi
+  echo "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests everywhere, integration tests on real namespaces (as root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+swift build --build-tests
+# Integration tests create and remove their own namespaces; they need root and are reported as
+# skipped (with the reason) without it.
+status=0
+swift test --skip-build "$@" || status=$?
+# Nothing may be left behind: no namespace from a test or a run.
+left=$(ls /run/netns 2>/dev/null | grep -E '^fl-' || true)
+if [[ -n $left ]]; then
+  echo "error: namespaces left behind by the tests: $left" >&2
+  status=1
+fi
+exit $status
