@@ -1,1 +1,282 @@
-print("bench")
+// faultline-bench: measures the testbed's network setup and partition toggles through libnl
+// against the same changes made by spawning `ip` (the one place that spawns `ip`: as the reference).
+// A benchmark, not a test; every namespace it makes starts with `fl-bench` and is removed on exit.
+import Faults
+import Foundation
+import Glibc
+import Netlink
+import ScenarioFormat
+import Testbed
+
+let clock = ContinuousClock()
+
+func milliseconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15
+}
+
+func microseconds(_ d: Duration) -> Double { milliseconds(d) * 1e3 }
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    let i = min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))
+    return sorted[i]
+}
+
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+func format(_ v: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", v) }
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Removes every namespace a bench run may have left.
+func removeBenchNamespaces(_ prefix: String) {
+    for ns in NetworkNamespace.list(prefix: prefix) { try? ns.delete() }
+}
+
+/// Times the netlink calls a build makes, to tell them apart from namespace and thread creation.
+final class TimingBackend: RouteNetlink, @unchecked Sendable {
+    let inner: any RouteNetlink
+    private(set) var netlinkTime: Duration = .zero
+    private(set) var attachTime: Duration = .zero
+    init(_ inner: any RouteNetlink) { self.inner = inner }
+
+    private(set) var byOperation: [String: (count: Int, time: Duration)] = [:]
+
+    private func timed<T>(_ operation: String = #function, _ body: () throws -> T) rethrows -> T {
+        let start = clock.now
+        defer {
+            let d = clock.now - start
+            netlinkTime += d
+            let key = String(operation.prefix { $0 != "(" })
+            byOperation[key, default: (0, .zero)].count += 1
+            byOperation[key, default: (0, .zero)].time += d
+        }
+        return try body()
+    }
+
+    func attach(_ thread: NamespaceThread) throws {
+        let start = clock.now
+        defer { attachTime += clock.now - start }
+        try inner.attach(thread)
+    }
+    func detach(_ namespace: NetworkNamespace) { inner.detach(namespace) }
+    func addVethPair(_ pair: VethPair, in ns: NetworkNamespace) throws { try timed { try inner.addVethPair(pair, in: ns) } }
+    func setLinkUp(_ device: String, in ns: NetworkNamespace) throws { try timed { try inner.setLinkUp(device, in: ns) } }
+    func interfaceIndex(of device: String, in ns: NetworkNamespace) throws -> Int32 { try timed { try inner.interfaceIndex(of: device, in: ns) } }
+    func addAddress(_ address: InterfaceAddress, in ns: NetworkNamespace) throws { try timed { try inner.addAddress(address, in: ns) } }
+    func addRoute(_ route: Route, in ns: NetworkNamespace) throws { try timed { try inner.addRoute(route, in: ns) } }
+    func deleteRoute(_ route: Route, in ns: NetworkNamespace) throws { try timed { try inner.deleteRoute(route, in: ns) } }
+    func addRule(_ rule: FIBRule, in ns: NetworkNamespace) throws { try timed { try inner.addRule(rule, in: ns) } }
+    func deleteRule(_ rule: FIBRule, in ns: NetworkNamespace) throws { try timed { try inner.deleteRule(rule, in: ns) } }
+    func rules(in ns: NetworkNamespace) throws -> [String] { try inner.rules(in: ns) }
+    func setSysctl(_ key: String, to value: String, in ns: NetworkNamespace) throws { try timed { try inner.setSysctl(key, to: value, in: ns) } }
+}
+
+let ipPath = ExternalCommand.locate("ip")
+
+func ip(_ arguments: [String]) throws {
+    guard let ipPath else { throw BenchError(description: "ip not found (Debian package iproute2)") }
+    let outcome = try ExternalCommand.run(ipPath, arguments)
+    guard outcome.succeeded else {
+        throw BenchError(description: "ip \(arguments.joined(separator: " ")) failed (\(outcome.status)): \(outcome.standardError)")
+    }
+}
+
+func ipBatch(_ namespace: String?, _ lines: [String]) throws {
+    let file = "/tmp/faultline-bench-\(getpid()).batch"
+    try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: false, encoding: .utf8)
+    defer { unlink(file) }
+    try ip((namespace.map { ["-n", $0] } ?? []) + ["-batch", file])
+}
+
+func hostNames(_ n: Int) -> [String] { (0..<n).map { "h\($0)" } }
+
+// MARK: Setup
+
+struct SetupFigures {
+    var total: Duration
+    var netlink: Duration?
+}
+
+nonisolated(unsafe) var lastBreakdown: [String: (count: Int, time: Duration)] = [:]
+
+func buildWithLibNL(_ plan: TopologyPlan) throws -> (SetupFigures, Duration) {
+    let backend = TimingBackend(LibNLBackend())
+    defer { lastBreakdown = backend.byOperation }
+    let start = clock.now
+    let topology = try Topology.build(plan, backend: backend)
+    let built = clock.now - start
+    let teardownStart = clock.now
+    try topology.teardown()
+    return (SetupFigures(total: built, netlink: backend.netlinkTime), clock.now - teardownStart)
+}
+
+func buildWithIP(_ plan: TopologyPlan) throws -> Duration {
+    defer { removeBenchNamespaces(plan.namespacePrefix) }
+    let start = clock.now
+    for step in plan.steps { try ip(step.ipArguments) }
+    return clock.now - start
+}
+
+/// The same topology with `ip -batch`: one spawn for the namespaces, one per namespace for its
+/// changes (router veths first, as hosts need their eth0), plus the sysctl.
+func buildWithIPBatch(_ plan: TopologyPlan) throws -> Duration {
+    defer { removeBenchNamespaces(plan.namespacePrefix) }
+    let start = clock.now
+    let router = plan.routerNamespace.name
+    let commands = plan.steps.map { $0.ipArguments }
+    try ipBatch(nil, plan.steps.compactMap { step -> String? in
+        if case .createNamespace = step { return step.ipArguments.joined(separator: " ") }
+        return nil
+    })
+    func inNamespace(_ ns: String, _ filter: (TopologyStep) -> Bool) -> [String] {
+        plan.steps.filter { $0.namespace.name == ns && filter($0) }.map { $0.ipArguments.dropFirst(2).joined(separator: " ") }
+    }
+    _ = commands
+    try ipBatch(router, inNamespace(router) { step in
+        switch step {
+        case .linkUp, .veth: true
+        default: false
+        }
+    })
+    for host in plan.hosts {
+        try ipBatch(host.namespace.name, inNamespace(host.namespace.name) { step in
+            if case .createNamespace = step { return false }
+            return true
+        })
+    }
+    try ipBatch(router, inNamespace(router) { step in
+        switch step {
+        case .address, .route: true
+        default: false
+        }
+    })
+    for step in plan.routerSteps { if case .sysctl = step { try ip(step.ipArguments) } }
+    return clock.now - start
+}
+
+// MARK: Partition toggles
+
+func toggleTimes(_ count: Int, _ body: () throws -> Void) rethrows -> [Double] {
+    var times: [Double] = []
+    times.reserveCapacity(count)
+    for _ in 0..<count {
+        let start = clock.now
+        try body()
+        times.append(microseconds(clock.now - start))
+    }
+    return times
+}
+
+func summary(_ label: String, _ times: [Double]) -> String {
+    "\(pad(label, 52)) median \(pad(format(percentile(times, 0.5), 1) + " µs", 12)) p99 \(format(percentile(times, 0.99), 1)) µs  (n=\(times.count))"
+}
+
+// MARK: Run
+
+guard getuid() == 0 else {
+    FileHandle.standardError.write(Data("faultline-bench needs root: it creates network namespaces\n".utf8))
+    exit(2)
+}
+
+let runTag = "bench\(String(UInt32.random(in: 0...0xFFFF), radix: 16))"
+defer { removeBenchNamespaces("fl-\(runTag)") }
+
+do {
+    print("faultline-bench — \(ProcessInfo.processInfo.activeProcessorCount) cores, kernel \(ProcessInfo.processInfo.operatingSystemVersionString)")
+    print("")
+    print("Testbed network setup (namespaces, veths, addresses, routes, lo up, ip_forward), per host:")
+    var setupRows: [(Int, Double, Double, Double, Double?, Double?)] = []
+    for n in [10, 100] {
+        var libnl: [Double] = [], netlinkOnly: [Double] = [], teardown: [Double] = []
+        let rounds = n == 10 ? 5 : 3
+        for round in 0..<rounds {
+            let plan = try TopologyPlan.make(runID: "\(runTag)-l\(n)r\(round)", hosts: hostNames(n), network: .defaultTestbed)
+            defer { removeBenchNamespaces(plan.namespacePrefix) }
+            let (figures, down) = try buildWithLibNL(plan)
+            libnl.append(milliseconds(figures.total) / Double(n))
+            netlinkOnly.append(milliseconds(figures.netlink ?? .zero) / Double(n))
+            teardown.append(milliseconds(down) / Double(n))
+        }
+        var spawned: Double?
+        var batch: Double?
+        if ipPath != nil {
+            let plan = try TopologyPlan.make(runID: "\(runTag)-i\(n)", hosts: hostNames(n), network: .defaultTestbed)
+            spawned = milliseconds(try buildWithIP(plan)) / Double(n)
+            let batchPlan = try TopologyPlan.make(runID: "\(runTag)-b\(n)", hosts: hostNames(n), network: .defaultTestbed)
+            batch = milliseconds(try buildWithIPBatch(batchPlan)) / Double(n)
+        }
+        setupRows.append((n, percentile(libnl, 0.5), percentile(netlinkOnly, 0.5), percentile(teardown, 0.5), spawned, batch))
+    }
+    print("  'libnl build' is the whole Topology.build: namespaces (created in parallel), threads, sockets and")
+    print("  the netlink calls; 'netlink calls' is the links/addresses/routes/sysctl part alone (serial).")
+    print("  hosts | libnl build | of which netlink calls | teardown | spawning ip | ip -batch | ip ÷ libnl")
+    for (n, total, netlink, down, spawned, batch) in setupRows {
+        let ratio = spawned.map { format($0 / total, 1) + "×" } ?? "-"
+        print("  \(pad(String(n), 5)) | \(pad(format(total) + " ms", 11)) | \(pad(format(netlink) + " ms", 22)) | \(pad(format(down) + " ms", 8)) | \(pad(spawned.map { format($0) + " ms" } ?? "-", 11)) | \(pad(batch.map { format($0) + " ms" } ?? "-", 9)) | \(ratio)")
+    }
+    print("  (medians over 5 builds of 10 hosts and 3 of 100; ip figures are one build each)")
+    print("  netlink calls in the last libnl build, mean each: " + lastBreakdown.sorted { $0.key < $1.key }.map {
+        "\($0.key) \(format(microseconds($0.value.time) / Double($0.value.count), 0)) µs"
+    }.joined(separator: ", "))
+    // Where the rest goes: namespaces and their threads.
+    var createTimes: [Double] = [], threadTimes: [Double] = [], deleteTimes: [Double] = []
+    for i in 0..<20 {
+        let start = clock.now
+        let ns = try NetworkNamespace.create("fl-\(runTag)-ns\(i)")
+        let created = clock.now
+        let thread = try NamespaceThread(ns)
+        threadTimes.append(microseconds(clock.now - created))
+        createTimes.append(microseconds(created - start))
+        thread.stop()
+        let deleting = clock.now
+        try ns.delete()
+        deleteTimes.append(microseconds(clock.now - deleting))
+    }
+    print("  per namespace, median of 20: create (unshare + bind mount) \(format(percentile(createTimes, 0.5), 0)) µs, NamespaceThread start \(format(percentile(threadTimes, 0.5), 0)) µs, delete \(format(percentile(deleteTimes, 0.5), 0)) µs")
+    print("")
+
+    print("Partition toggle (apply + heal), one directed cut between two hosts:")
+    let plan = try TopologyPlan.make(runID: "\(runTag)-p", hosts: ["a", "b"], network: .defaultTestbed)
+    let topology = try Topology.build(plan)
+    defer { try? topology.teardown() }
+    func effect(_ mode: PartitionMode) throws -> any FaultEffect {
+        try FaultEngine.make(fault: Fault(name: "cut", at: .zero, kind: .partition(Partition(cuts: [DirectedPair(from: "a", to: "b")], mode: mode))), topology: topology)
+    }
+    let drop = try effect(.drop)
+    let reject = try effect(.reject)
+    for _ in 0..<20 { try drop.apply(); try drop.heal() }  // warm up
+    let libnlDrop = try toggleTimes(200) { try drop.apply(); try drop.heal() }
+    let libnlReject = try toggleTimes(200) { try reject.apply(); try reject.heal() }
+    print("  " + summary("drop   (FIB rule in router) via libnl", libnlDrop))
+    print("  " + summary("reject (unreachable route in sender) via libnl", libnlReject))
+    if ipPath != nil {
+        let router = plan.routerNamespace.name
+        let rule = "from \(plan.hosts[0].address)/32 to \(plan.hosts[1].address)/32 blackhole priority 100"
+        let words = rule.split(separator: " ").map(String.init)
+        let ipDrop = try toggleTimes(200) {
+            try ip(["-n", router, "rule", "add"] + words)
+            try ip(["-n", router, "rule", "del"] + words)
+        }
+        print("  " + summary("drop   via spawning `ip -n NS rule add/del`", ipDrop))
+        let ratio = percentile(ipDrop, 0.5) / percentile(libnlDrop, 0.5)
+        let ratio99 = percentile(ipDrop, 0.99) / percentile(libnlDrop, 0.99)
+        print("  ratio spawning ip ÷ libnl: \(format(ratio, 0))× at the median, \(format(ratio99, 0))× at p99 (goal ≥ 100×)")
+    }
+    if ExternalCommand.locate("iptables") != nil {
+        let reset = try effect(.reset)
+        let iptables = try toggleTimes(20) { try reset.apply(); try reset.heal() }
+        print("  " + summary("reset  (2 iptables rules, spawned) for reference", iptables))
+    } else {
+        print("  reset: skipped (iptables not installed; Debian package iptables)")
+    }
+    try topology.teardown()
+    let leftovers = NetworkNamespace.list(prefix: "fl-\(runTag)")
+    print("")
+    print("Namespaces left behind: \(leftovers.isEmpty ? "none" : leftovers.map(\.name).joined(separator: ", "))")
+} catch {
+    removeBenchNamespaces("fl-\(runTag)")
+    FileHandle.standardError.write(Data("faultline-bench: \(error)\n".utf8))
+    exit(1)
+}

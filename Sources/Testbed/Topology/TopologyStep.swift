@@ -32,7 +32,7 @@ public enum TopologyStep: Sendable, Equatable, CustomStringConvertible {
         case .linkUp(let dev, let ns): ["-n", ns.name, "link", "set", dev, "up"]
         case .veth(let pair, let ns): ["-n", ns.name] + Self.words(pair.description)
         case .address(let address, let ns): ["-n", ns.name] + Self.words(address.description)
-        case .route(let route, let ns): ["-n", ns.name] + Self.words(route.description)
+        case .route(let route, let ns): ["-n", ns.name, "route", "add"] + Self.words(route.description)
         case .sysctl(let key, let value, let ns):
             ["netns", "exec", ns.name, "sysctl", "-qw", "\(key.replacingOccurrences(of: "/", with: "."))=\(value)"]
         }
