@@ -63,4 +63,14 @@ struct TopologyTests {
         try topology.teardown()
         #expect(NetworkNamespace.list(prefix: plan.namespacePrefix).isEmpty)
     }
+
+    @Test func leftoversOfACrashedRunAreRemovedByRunID() throws {
+        let plan = try TopologyPlan.make(runID: TopologyFixture.runID(), hosts: ["a", "b"], network: .defaultTestbed)
+        let topology = try Topology.build(plan)
+        defer { try? topology.teardown() }
+        // As if the process had died: the names stay pinned in /run/netns.
+        let removed = Topology.removeLeftovers(runID: plan.runID)
+        #expect(Set(removed) == Set(["router", "a", "b"].map { plan.namespacePrefix + $0 }))
+        #expect(NetworkNamespace.list(prefix: plan.namespacePrefix).isEmpty)
+    }
 }

@@ -110,6 +110,16 @@ public final class Topology: @unchecked Sendable {
 
     // MARK: Teardown
 
+    /// Deletes the namespaces a run left behind (a crash, a kill -9): every `fl-<runID>-…`.
+    /// Returns their names. Equivalent to: `ip netns delete` for each.
+    @discardableResult
+    public static func removeLeftovers(runID: String) -> [String] {
+        let prefix = "fl-\(runID)-"
+        var removed: [String] = []
+        for ns in NetworkNamespace.list(prefix: prefix) where (try? ns.delete()) != nil { removed.append(ns.name) }
+        return removed
+    }
+
     /// Stops the threads and deletes every namespace the topology created, hosts first.
     /// Idempotent; tries every namespace and then throws the first failure.
     /// Equivalent to: `ip netns delete NS` for each.
