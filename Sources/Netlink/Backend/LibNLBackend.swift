@@ -58,6 +58,10 @@ public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
             nl_socket_free(socket)
             try NetlinkError.check(result, "connecting", "rtnetlink socket", in: namespace)
         }
+        // One recvmsg per reply instead of a MSG_PEEK to size the buffer first: a third fewer
+        // system calls per request. 32 KiB holds the largest dump chunk the kernel sends.
+        nl_socket_disable_msg_peek(socket)
+        _ = nl_socket_set_msg_buf_size(socket, 32768)
         return socket
     }
 
