@@ -36,11 +36,44 @@ public final class History: @unchecked Sendable {
         // Stamp under the lock so events stay in time order.
         let event = Event(t: clock(), kind)
         storage.append(event)
+        write(event)
+        return event
+    }
+
+    /// Declares t = 0 (every host ready) and records `timeline.started` there.
+    ///
+    /// Events recorded before were stamped from the run's start; they are moved onto the
+    /// timeline's clock (negative offsets), so every time in the history counts from t = 0.
+    /// The lines already streamed keep their old stamps until ``rewrite(to:)`` at the end of the
+    /// run; a file cut short by a crash therefore counts its setup lines from the run's start.
+    @discardableResult
+    public func startTimeline(on clock: RunClock) -> Event {
+        lock.lock()
+        defer { lock.unlock() }
+        let offset = clock.now()
+        clock.markZero()
+        for i in storage.indices { storage[i].t = storage[i].t - offset }
+        let event = Event(t: .zero, .timelineStarted)
+        storage.append(event)
+        write(event)
+        return event
+    }
+
+    /// Replaces the streamed file with every event as it stands now (atomically).
+    public func rewrite(to url: URL) throws {
+        var data = Data()
+        for event in events {
+            data.append(try encoder.encode(event))
+            data.append(0x0A)
+        }
+        try data.write(to: url, options: .atomic)
+    }
+
+    private func write(_ event: Event) {
         if let sink, var line = try? encoder.encode(event) {
             line.append(0x0A)
             sink.write(line)
         }
-        return event
     }
 
     /// Every event so far, in order.

@@ -65,8 +65,7 @@ public final class ScenarioRunner: @unchecked Sendable {
             timings.setup = elapsed(since: setupStart)
             try waitUntilReady()
             let timelineStart = RunClock.monotonicNow()
-            clock.markZero()
-            history.record(.timelineStarted)
+            history.startTimeline(on: clock)
             progress("t=0: every host is ready; timeline starts (\(scenario.duration))")
             try startProbes()
             await playTimeline()
@@ -91,6 +90,11 @@ public final class ScenarioRunner: @unchecked Sendable {
         }
         timings.teardown = elapsed(since: teardownStart)
 
+        do {
+            try history.rewrite(to: historyURL)
+        } catch {
+            progress("error: rewriting \(historyURL.path): \(error)")
+        }
         return finish(startedAt: startedAt, reportDir: reportDir, setupError: setupError)
     }
 

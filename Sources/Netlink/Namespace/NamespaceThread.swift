@@ -10,10 +10,8 @@ import Glibc
 /// processes spawned from here (`posix_spawn`) start inside it.
 public final class NamespaceThread: @unchecked Sendable {
     public let namespace: NetworkNamespace
-    private let condition = NSCondition()
-    private var jobs: [() -> Void] = []
-    private var stopping = false
-    private var thread: Thread?
+    /// Owned by the thread too, so the thread never touches a freed NamespaceThread.
+    private let queue = WorkQueue()
 
     /// Starts the thread and moves it into `namespace`; throws if it cannot enter.
     ///
@@ -23,7 +21,8 @@ public final class NamespaceThread: @unchecked Sendable {
         self.namespace = namespace
         let entered = DispatchSemaphore(value: 0)
         let failure = LockedError()
-        let thread = Thread { [unowned self] in
+        let queue = self.queue
+        let thread = Thread {
             let fd = open(namespace.path, O_RDONLY | O_CLOEXEC)
             if fd < 0 {
                 failure.set(SystemCallError("opening namespace", namespace.name))
@@ -44,10 +43,9 @@ public final class NamespaceThread: @unchecked Sendable {
                 return
             }
             entered.signal()
-            self.loop()
+            queue.drain()
         }
         thread.name = "ns:\(namespace.name)"
-        self.thread = thread
         thread.start()
         entered.wait()
         if let error = failure.get() { throw error }
@@ -67,11 +65,7 @@ public final class NamespaceThread: @unchecked Sendable {
                 state.body = nil
                 done.signal()
             }
-            condition.lock()
-            precondition(!stopping, "NamespaceThread \(namespace.name) used after stop()")
-            jobs.append(job)
-            condition.signal()
-            condition.unlock()
+            queue.add(job, owner: namespace.name)
             done.wait()
             return try state.result!.get()
         }
@@ -80,22 +74,35 @@ public final class NamespaceThread: @unchecked Sendable {
     /// Queues `body` on the namespace's thread without waiting for it, e.g. a long-running loop
     /// that owns the thread until it returns.
     public func perform(_ body: @escaping @Sendable () -> Void) {
+        queue.add(body, owner: namespace.name)
+    }
+
+    /// Ends the thread once queued work is done. Idempotent.
+    public func stop() { queue.stop() }
+}
+
+/// The jobs of one ``NamespaceThread``, run in order by its thread until stopped.
+private final class WorkQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [() -> Void] = []
+    private var stopping = false
+
+    func add(_ job: @escaping () -> Void, owner: String) {
         condition.lock()
-        precondition(!stopping, "NamespaceThread \(namespace.name) used after stop()")
-        jobs.append(body)
+        precondition(!stopping, "NamespaceThread \(owner) used after stop()")
+        jobs.append(job)
         condition.signal()
         condition.unlock()
     }
 
-    /// Ends the thread once queued work is done. Idempotent.
-    public func stop() {
+    func stop() {
         condition.lock()
         stopping = true
         condition.signal()
         condition.unlock()
     }
 
-    private func loop() {
+    func drain() {
         while true {
             condition.lock()
             while jobs.isEmpty && !stopping { condition.wait() }

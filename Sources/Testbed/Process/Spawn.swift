@@ -86,7 +86,14 @@ public enum Spawn {
 }
 
 /// How a spawned child ended.
-public enum ExitStatusCode: Sendable, Equatable {
+public enum ExitStatusCode: Sendable, Equatable, CustomStringConvertible {
     case exited(Int32)
     case signaled(Int32)
+
+    public var description: String {
+        switch self {
+        case .exited(let c): "exit \(c)"
+        case .signaled(let s): "signal \(s)"
+        }
+    }
 }

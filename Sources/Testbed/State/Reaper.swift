@@ -84,7 +84,8 @@ public enum Reaper {
         return killed
     }
 
-    static func processes(inNamespaces inodes: Set<UInt64>) -> [Int32] {
+    /// Every live process whose network namespace has one of these inodes.
+    public static func processes(inNamespaces inodes: Set<UInt64>) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap(Int32.init).filter { pid in
             var st = stat()
@@ -94,7 +95,10 @@ public enum Reaper {
         }
     }
 
-    private static func isZombie(_ pid: Int32) -> Bool {
+    /// Whether `pid` is a running (not yet ended, or ended but unreaped) process.
+    public static func isLive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 && !isZombie(pid) }
+
+    static func isZombie(_ pid: Int32) -> Bool {
         guard let s = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = s.lastIndex(of: ")") else { return true }
         return s[s.index(after: close)...].dropFirst().first == "Z"

@@ -25,7 +25,8 @@ public struct RunState: Codable, Sendable, Equatable {
     /// Whether the process that wrote this state still runs.
     public var ownerIsAlive: Bool {
         guard kill(pid, 0) == 0 || errno == EPERM else { return false }
-        return RunState.startTicks(of: pid) == pidStartTicks
+        // A killed owner nobody has reaped yet is a zombie: as dead as it gets.
+        return RunState.startTicks(of: pid) == pidStartTicks && !Reaper.isZombie(pid)
     }
 
     static func startTicks(of pid: Int32) -> UInt64? {
