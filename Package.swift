@@ -53,7 +53,7 @@ let package = Package(
             name: "faultline",
             dependencies: ["Runner", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "faultline-bench", dependencies: ["Runner", "Netlink", "Testbed", "Faults"]),
+        .executableTarget(name: "faultline-bench", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "ScenarioFormat"]),
 
         // MARK: Tests
         .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat"], exclude: ["Fixtures"]),

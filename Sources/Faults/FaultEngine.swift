@@ -9,17 +9,20 @@ import Testbed
 public enum FaultEngine {
     /// The effect of `fault` on `topology`, through the topology's own netlink backend;
     /// iptables (for `reset` partitions) is spawned from the namespaces' threads.
-    public static func make(fault: Fault, topology: Topology) throws -> any FaultEffect {
-        try make(fault.kind, plan: topology.plan, backend: topology.backend, netfilter: SpawningIPTables(topology: topology))
+    ///
+    /// - Parameter slot: the fault's index in the scenario, so overlapping faults own separate
+    ///   rules (see ``PartitionPlanner/plan(_:topology:slot:)``).
+    public static func make(fault: Fault, topology: Topology, slot: Int = 0) throws -> any FaultEffect {
+        try make(fault.kind, plan: topology.plan, backend: topology.backend, netfilter: SpawningIPTables(topology: topology), slot: slot)
     }
 
     /// The same with every seam given, for tests with ``RecordingBackend`` and ``RecordingNetfilter``.
     public static func make(
-        _ kind: FaultKind, plan: TopologyPlan, backend: any RouteNetlink, netfilter: any Netfilter
+        _ kind: FaultKind, plan: TopologyPlan, backend: any RouteNetlink, netfilter: any Netfilter, slot: Int = 0
     ) throws -> any FaultEffect {
         switch kind {
         case .partition(let partition):
-            PartitionEffect(plan: try PartitionPlanner.plan(partition, topology: plan), backend: backend, netfilter: netfilter)
+            PartitionEffect(plan: try PartitionPlanner.plan(partition, topology: plan, slot: slot), backend: backend, netfilter: netfilter)
         }
     }
 }

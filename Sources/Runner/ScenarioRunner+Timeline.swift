@@ -10,8 +10,8 @@ extension ScenarioRunner {
     func playTimeline() async {
         let task = Task {
             await withTaskGroup(of: Void.self) { group in
-                for fault in scenario.faults {
-                    group.addTask { await self.play(fault) }
+                for (slot, fault) in scenario.faults.enumerated() {
+                    group.addTask { await self.play(fault, slot: slot) }
                 }
                 group.addTask { await self.sleep(until: self.scenario.duration) }
                 await group.waitForAll()
@@ -23,13 +23,13 @@ extension ScenarioRunner {
         for prober in probers { prober.stop() }
     }
 
-    private func play(_ fault: Fault) async {
+    private func play(_ fault: Fault, slot: Int) async {
         guard let topology else { return }
         await sleep(until: fault.at)
         guard !Task.isCancelled else { return }
         let effect: any FaultEffect
         do {
-            effect = try FaultEngine.make(fault: fault, topology: topology)
+            effect = try FaultEngine.make(fault: fault, topology: topology, slot: slot)
             try effect.apply()
         } catch {
             history.record(.faultFailed(fault: fault.name, operation: "applying \(fault.kind.keyword)", error: "\(error)"))

@@ -272,6 +272,9 @@ do {
         print("  reset: skipped (iptables not installed; Debian package iptables)")
     }
     try topology.teardown()
+    print("")
+    let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+    benchValidate(scenarioFolder: "scenarios", binary: binDir + "/faultline")
     let leftovers = NetworkNamespace.list(prefix: "fl-\(runTag)")
     print("")
     print("Namespaces left behind: \(leftovers.isEmpty ? "none" : leftovers.map(\.name).joined(separator: ", "))")

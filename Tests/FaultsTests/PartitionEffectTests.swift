@@ -36,8 +36,8 @@ struct PartitionEffectTests {
         try fault.apply()
         try fault.heal()
         #expect(backend.trace == [
-            "ip -n fl-x-a route add unreachable 198.18.0.3/32",
-            "ip -n fl-x-a route del unreachable 198.18.0.3/32",
+            "ip -n fl-x-a route add unreachable 198.18.0.3/32 metric 1",
+            "ip -n fl-x-a route del unreachable 198.18.0.3/32 metric 1",
         ])
     }
 
@@ -78,8 +78,8 @@ struct PartitionEffectTests {
     @Test func detailListsTheEquivalentCommands() throws {
         let fault = try effect(.reject, RecordingBackend())
         #expect(fault.detail == """
-            ip -n fl-x-a route add unreachable 198.18.0.3/32
-            ip -n fl-x-b route add unreachable 198.18.0.2/32
+            ip -n fl-x-a route add unreachable 198.18.0.3/32 metric 1
+            ip -n fl-x-b route add unreachable 198.18.0.2/32 metric 1
             """)
     }
 }

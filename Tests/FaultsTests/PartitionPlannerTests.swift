@@ -28,7 +28,7 @@ struct PartitionPlannerTests {
 
     @Test func rejectOneWayIsAnUnreachableRouteInTheSendersNamespaceOnly() throws {
         #expect(try commands([DirectedPair(from: "a", to: "b")], .reject) == [
-            "ip -n fl-x-a route add unreachable 198.18.0.3/32",
+            "ip -n fl-x-a route add unreachable 198.18.0.3/32 metric 1",
         ])
     }
 

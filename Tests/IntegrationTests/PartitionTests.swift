@@ -11,11 +11,32 @@ import Testing
 struct PartitionTests {
     static let port: UInt16 = 7100
 
-    static func partition(_ cuts: [(String, String)], _ mode: PartitionMode, in topology: Topology) throws -> any FaultEffect {
+    static func partition(_ cuts: [(String, String)], _ mode: PartitionMode, in topology: Topology, slot: Int = 0) throws -> any FaultEffect {
         let fault = Fault(
             name: "cut", at: .zero,
             kind: .partition(Partition(cuts: cuts.map { DirectedPair(from: $0.0, to: $0.1) }, mode: mode)))
-        return try FaultEngine.make(fault: fault, topology: topology)
+        return try FaultEngine.make(fault: fault, topology: topology, slot: slot)
+    }
+
+    @Test(arguments: PartitionMode.allCases)
+    func overlappingPartitionsOfOnePairEachKeepTheirOwnCut(mode: PartitionMode) throws {
+        try TopologyFixture.withTopology(["a", "b"]) { (topology: Topology) throws in
+            try Self.withListeners(topology) { _ in
+                let first = try Self.partition([("a", "b")], mode, in: topology, slot: 0)
+                let second = try Self.partition([("a", "b")], mode, in: topology, slot: 1)
+                defer {
+                    try? first.heal()
+                    try? second.heal()
+                }
+                try first.apply()
+                try second.apply()
+                try first.heal()
+                // The second fault still cuts the pair after the first healed.
+                #expect(try Self.connect("a", "b", topology, timeout: .milliseconds(300)).outcome != .connected)
+                try second.heal()
+                #expect(try Self.connect("a", "b", topology).outcome == .connected)
+            }
+        }
     }
 
     /// Listens on every host and runs `body`; closes the listeners afterwards.

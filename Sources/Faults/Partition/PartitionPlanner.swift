@@ -15,7 +15,11 @@ public enum PartitionPlanner {
     /// The FIB rule priority of partition rules: after the kernel's `local` rule (0), before `main` (32766).
     public static let rulePriority: UInt32 = 100
 
-    public static func plan(_ partition: Partition, topology: TopologyPlan) throws -> PartitionPlan {
+    /// - Parameter slot: the fault's place in the scenario. Each partition owns its rules and
+    ///   routes through it (rule priority 100 + slot, route metric 1 + slot), so two partitions that
+    ///   overlap on a pair neither clash when applied nor remove each other's cut when healed.
+    public static func plan(_ partition: Partition, topology: TopologyPlan, slot: Int = 0) throws -> PartitionPlan {
+        let slot = UInt32(clamping: max(slot, 0))
         var seen = Set<DirectedPair>()
         let cuts = partition.cuts.filter { seen.insert($0).inserted }
         var changes: [PartitionChange] = []
@@ -25,10 +29,10 @@ public enum PartitionPlanner {
             let to = try topology.requireHost(cut.to)
             switch partition.mode {
             case .drop:
-                let rule = FIBRule(from: from.address.prefix32, to: to.address.prefix32, action: .blackhole, priority: rulePriority)
+                let rule = FIBRule(from: from.address.prefix32, to: to.address.prefix32, action: .blackhole, priority: rulePriority + slot)
                 changes.append(.fibRule(rule, in: topology.routerNamespace))
             case .reject:
-                changes.append(.route(Route(.unreachable, to: to.address.prefix32), in: from.namespace))
+                changes.append(.route(Route(.unreachable, to: to.address.prefix32, metric: 1 + slot), in: from.namespace))
             case .reset:
                 // Inserted at the top in this order, so the TCP rule ends up above the catch-all.
                 changes.append(.packetFilter(IPTablesRule(destination: to.address.prefix32, rejectWith: "icmp-port-unreachable"), in: from.namespace))

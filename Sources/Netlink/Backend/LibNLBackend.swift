@@ -200,6 +200,7 @@ public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
             rtnl_route_set_scope(r, route.scope.rawValue)
             _ = rtnl_route_set_type(r, route.type.rawValue)
             rtnl_route_set_protocol(r, 3)  // RTPROT_BOOT, as `ip route add`
+            if route.metric != 0 { rtnl_route_set_priority(r, route.metric) }
             let dst = try Self.nlAddress(route.destination, operation, what, namespace)
             defer { nl_addr_put(dst) }
             try NetlinkError.check(rtnl_route_set_dst(r, dst), operation, what, in: namespace.name)

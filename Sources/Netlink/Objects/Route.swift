@@ -12,6 +12,9 @@ public struct Route: Hashable, Sendable, CustomStringConvertible {
     /// (what makes the routed /32 design work).
     public var onlink: Bool
     public var scope: RouteScope
+    /// The route's metric (`metric N`): routes to the same destination with different metrics
+    /// coexist, and the lowest wins. Lets several faults each own a route to the same host.
+    public var metric: UInt32 = 0
 
     /// A unicast route.
     public init(
@@ -29,7 +32,8 @@ public struct Route: Hashable, Sendable, CustomStringConvertible {
     /// A route that fails every lookup for `destination`: locally `connect()` gets EHOSTUNREACH
     /// (unreachable) or EACCES (prohibit); blackhole drops silently.
     /// Equivalent to: `ip -n NS route add unreachable|prohibit|blackhole DST`.
-    public init(_ type: RouteType, to destination: IPv4Prefix) {
+    public init(_ type: RouteType, to destination: IPv4Prefix, metric: UInt32 = 0) {
+        self.metric = metric
         self.type = type
         self.destination = destination
         self.gateway = nil
@@ -45,6 +49,7 @@ public struct Route: Hashable, Sendable, CustomStringConvertible {
         if let device { s += " dev \(device)" }
         if onlink { s += " onlink" }
         if type == .unicast && (gateway == nil || scope != .universe) { s += " scope \(scope)" }
+        if metric != 0 { s += " metric \(metric)" }
         return s
     }
 }
