@@ -23,6 +23,8 @@ public final class ScenarioRunner: @unchecked Sendable {
     var processes: [String: HostProcess] = [:]
     var probers: [Prober] = []
     var timings = PhaseTimings()
+    /// Set at t = 0; progress lines before it are stamped `setup`.
+    private var timelineStarted = false
 
     public init(scenario: Scenario, options: RunOptions, runID: String = ScenarioRunner.newRunID()) {
         var s = scenario
@@ -66,6 +68,7 @@ public final class ScenarioRunner: @unchecked Sendable {
             try waitUntilReady()
             let timelineStart = RunClock.monotonicNow()
             history.startTimeline(on: clock)
+            timelineStarted = true
             progress("t=0: every host is ready; timeline starts (\(scenario.duration))")
             try startProbes()
             await playTimeline()
@@ -126,11 +129,16 @@ public final class ScenarioRunner: @unchecked Sendable {
         progress("testbed \(runID) built: \(plan.hosts.map { "\($0.host)=\($0.address)" }.joined(separator: " "))")
     }
 
+    /// One progress line on stderr, stamped with the timeline's clock (`setup` before t = 0);
+    /// the lines of a multi-line message are indented under the first.
     func progress(_ line: String) {
         guard options.progress else { return }
-        let t = clock.now()
-        FileHandle.standardError.write(Data(String(format: "[%8.3f] %@\n", t.seconds, line).utf8))
+        let stamp = timelineStarted ? String(format: "[%8.3f]", clock.now().seconds) : "[   setup]"
+        let text = line.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n           ")
+        FileHandle.standardError.write(Data("\(stamp) \(text)\n".utf8))
     }
+
+
 
     func elapsed(since start: UInt64) -> TimeSpan {
         TimeSpan(nanoseconds: Int64(RunClock.monotonicNow() - start))
