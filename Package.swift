@@ -57,6 +57,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat"], exclude: ["Fixtures"]),
+        .testTarget(name: "RunHistoryTests", dependencies: ["RunHistory", "ScenarioFormat"]),
         .testTarget(name: "ChecksTests", dependencies: ["Checks", "RunHistory", "ScenarioFormat"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Checks", "RunHistory", "ScenarioFormat"], exclude: ["Golden"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "ScenarioFormat"]),

@@ -20,6 +20,10 @@ extension Event: Codable {
         case .faultHealed: "fault.healed"
         case .faultFailed: "fault.failed"
         case .probe: "probe"
+        case .connection: "tcp.connection"
+        case .httpRequest: "http.request"
+        case .httpResponse: "http.response"
+        case .captureStats: "capture.stats"
         case .timelineEnded: "timeline.ended"
         case .interrupted: "interrupted"
         case .note: "note"
@@ -69,6 +73,11 @@ extension Event: Codable {
             try c.encode(ok, forKey: .ok)
             try c.encode(latency, forKey: .latency)
             try c.encode(detail, forKey: .detail)
+        // Struct payloads encode their own keys beside `t` and `type`: one flat object.
+        case .connection(let p): try p.encode(to: encoder)
+        case .httpRequest(let p): try p.encode(to: encoder)
+        case .httpResponse(let p): try p.encode(to: encoder)
+        case .captureStats(let p): try p.encode(to: encoder)
         case .interrupted(let signal):
             try c.encode(signal, forKey: .signal)
         case .note(let message):
@@ -108,6 +117,10 @@ extension Event: Codable {
                 probe: try s(.probe), from: try s(.from), target: try s(.target),
                 ok: try c.decode(Bool.self, forKey: .ok), latency: try c.decode(TimeSpan.self, forKey: .latency),
                 detail: try s(.detail))
+        case "tcp.connection": kind = .connection(try ConnectionEvent(from: decoder))
+        case "http.request": kind = .httpRequest(try HTTPRequestEvent(from: decoder))
+        case "http.response": kind = .httpResponse(try HTTPResponseEvent(from: decoder))
+        case "capture.stats": kind = .captureStats(try CaptureStats(from: decoder))
         case "interrupted": kind = .interrupted(signal: try s(.signal))
         case "note": kind = .note(message: try s(.message))
         default:

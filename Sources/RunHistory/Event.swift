@@ -3,7 +3,8 @@ import ScenarioFormat
 /// One thing that happened during a run, stamped on the run's monotonic clock.
 ///
 /// `t` is the offset from t = 0 (every host ready); events before the timeline starts have
-/// negative offsets. Every fault, process, probe and verdict lands in the same history, which
+/// negative offsets. Traffic events carry the time the packet was captured, so they may land in
+/// the history a little after events stamped later; checks order by `t`. Every fault, process, probe and verdict lands in the same history, which
 /// checks and reports read from.
 public struct Event: Sendable, Equatable {
     public var t: TimeSpan
@@ -30,6 +31,10 @@ public enum EventKind: Sendable, Equatable {
     case faultFailed(fault: String, operation: String, error: String)
     /// One probe attempt: `ok` with its latency, or the error it met.
     case probe(probe: String, from: String, target: String, ok: Bool, latency: TimeSpan, detail: String)
+    case connection(ConnectionEvent)
+    case httpRequest(HTTPRequestEvent)
+    case httpResponse(HTTPResponseEvent)
+    case captureStats(CaptureStats)
     case timelineEnded
     /// SIGINT/SIGTERM arrived; the run heals, tears down and reports as interrupted.
     case interrupted(signal: String)
@@ -38,10 +43,30 @@ public enum EventKind: Sendable, Equatable {
 
 public enum StdStream: String, Sendable, Codable { case stdout, stderr }
 
-/// How a process ended: an exit code or the signal that killed it.
+/// How a process ended: an exit code or the signal that killed it. Encoded as its description,
+/// `"exit 0"` or `"signal 15"`, so a history line stays flat.
 public enum ExitStatus: Sendable, Equatable, Codable, CustomStringConvertible {
     case exited(Int32)
     case signaled(Int32)
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let text = try c.decode(String.self)
+        let parts = text.split(separator: " ")
+        guard parts.count == 2, let n = Int32(parts[1]) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an exit status: \(text)")
+        }
+        switch parts[0] {
+        case "exit": self = .exited(n)
+        case "signal": self = .signaled(n)
+        default: throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an exit status: \(text)")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
 
     public var description: String {
         switch self {

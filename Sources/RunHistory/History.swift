@@ -76,6 +76,17 @@ public final class History: @unchecked Sendable {
         }
     }
 
+    /// Appends an event that happened at `t` (e.g. a packet's capture time on the run's clock).
+    @discardableResult
+    public func record(_ kind: EventKind, at t: TimeSpan) -> Event {
+        lock.lock()
+        defer { lock.unlock() }
+        let event = Event(t: t, kind)
+        storage.append(event)
+        write(event)
+        return event
+    }
+
     /// Every event so far, in order.
     public var events: [Event] {
         lock.lock()

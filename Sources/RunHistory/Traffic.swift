@@ -1,0 +1,130 @@
+import ScenarioFormat
+
+/// What crossed the wire, and what stand-in services served: the payloads of the traffic events.
+///
+/// Each names its hosts by scenario name (an address that is no host's is written as the address).
+/// `via` says who saw it: `wire` (the traffic observer's capture on the router) or
+/// `service:<host>` (a stand-in service recording what it served). Checks read one source, the
+/// wire when the run captured, so nothing is counted twice.
+
+/// One step in the life of a TCP connection, as seen on the wire.
+public struct ConnectionEvent: Codable, Sendable, Equatable {
+    /// Unique within the run; ties the steps of one connection together.
+    public var connection: Int
+    public var from: String
+    public var to: String
+    public var sourcePort: UInt16
+    public var port: UInt16
+    public var phase: ConnectionPhase
+    /// For `closed`/`reset`: payload bytes each way so far.
+    public var bytesOut: Int?
+    public var bytesIn: Int?
+
+    public init(
+        connection: Int, from: String, to: String, sourcePort: UInt16, port: UInt16, phase: ConnectionPhase,
+        bytesOut: Int? = nil, bytesIn: Int? = nil
+    ) {
+        self.connection = connection
+        self.from = from
+        self.to = to
+        self.sourcePort = sourcePort
+        self.port = port
+        self.phase = phase
+        self.bytesOut = bytesOut
+        self.bytesIn = bytesIn
+    }
+}
+
+public enum ConnectionPhase: String, Codable, Sendable {
+    /// The client's first SYN: a connection attempt.
+    case attempt
+    /// A SYN sent again for the same attempt (the kernel's retry while unanswered).
+    case synRetransmit = "syn-retransmit"
+    /// The handshake completed.
+    case established
+    /// The attempt was answered with RST (connection refused).
+    case refused
+    /// RST after the handshake.
+    case reset
+    /// FIN from either side.
+    case closed
+}
+
+/// An HTTP/1.x request.
+public struct HTTPRequestEvent: Codable, Sendable, Equatable {
+    /// Unique within the run; the response carries the same id.
+    public var exchange: Int
+    public var connection: Int?
+    public var from: String
+    public var to: String
+    public var port: UInt16
+    public var method: String
+    public var path: String
+    /// Selected headers (lower-cased names), e.g. `x-consul-token`.
+    public var headers: [String: String]
+    public var via: String
+
+    public init(
+        exchange: Int, connection: Int? = nil, from: String, to: String, port: UInt16, method: String, path: String,
+        headers: [String: String] = [:], via: String
+    ) {
+        self.exchange = exchange
+        self.connection = connection
+        self.from = from
+        self.to = to
+        self.port = port
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.via = via
+    }
+}
+
+/// The response to an ``HTTPRequestEvent`` (same `exchange`).
+public struct HTTPResponseEvent: Codable, Sendable, Equatable {
+    public var exchange: Int
+    public var connection: Int?
+    /// The client.
+    public var from: String
+    /// The server.
+    public var to: String
+    public var status: Int
+    /// `Retry-After` as sent, if any.
+    public var retryAfter: String?
+    /// From the request's first byte to the response's first byte.
+    public var latency: TimeSpan
+    public var via: String
+    /// Which fault shaped this answer, if a stand-in service applied one.
+    public var fault: String?
+
+    public init(
+        exchange: Int, connection: Int? = nil, from: String, to: String, status: Int, retryAfter: String? = nil,
+        latency: TimeSpan, via: String, fault: String? = nil
+    ) {
+        self.exchange = exchange
+        self.connection = connection
+        self.from = from
+        self.to = to
+        self.status = status
+        self.retryAfter = retryAfter
+        self.latency = latency
+        self.via = via
+        self.fault = fault
+    }
+}
+
+/// The capture's own counters (libpcap `pcap_stats`): a run with drops says so in its evidence.
+public struct CaptureStats: Codable, Sendable, Equatable {
+    public var received: Int
+    public var dropped: Int
+    public var interfaceDropped: Int
+    /// Bytes that could not be parsed (malformed HTTP, binary on an HTTP port …), counted not dropped.
+    public var unparsed: Int
+
+    public init(received: Int, dropped: Int, interfaceDropped: Int, unparsed: Int = 0) {
+        self.received = received
+        self.dropped = dropped
+        self.interfaceDropped = interfaceDropped
+        self.unparsed = unparsed
+    }
+}
