@@ -6,12 +6,15 @@ public enum Checker {
     /// One result per expectation, in the scenario's order.
     public static func evaluate(scenario: Scenario, history: [Event]) -> [CheckResult] {
         let resolver = WindowResolver(history: history)
-        return scenario.expectations.map { evaluate($0, resolver: resolver, history: history) }
+        let log = AttemptLog(history: history)
+        return scenario.expectations.map { evaluate($0, resolver: resolver, history: history, log: log) }
     }
 
     /// Judges one expectation. A window the history cannot place, or a check that throws, gives
     /// `unknown` with the reason; it never stops the other checks.
-    public static func evaluate(_ expectation: Expectation, resolver: WindowResolver, history: [Event]) -> CheckResult {
+    public static func evaluate(
+        _ expectation: Expectation, resolver: WindowResolver, history: [Event], log: AttemptLog? = nil
+    ) -> CheckResult {
         let window: ResolvedWindow
         do {
             window = try resolver.resolve(expectation.window)
@@ -23,6 +26,25 @@ public enum Checker {
             return ProcessCheck(name: expectation.name, spec: spec).evaluate(in: window, history: history)
         case .probe(let spec):
             return ProbeCheck(name: expectation.name, spec: spec).evaluate(in: window, history: history)
+        default:
+            let ctx = TrafficContext(name: expectation.name, kind: expectation.kind.keyword, window: window, log: log ?? AttemptLog(history: history))
+            return evaluateTraffic(expectation.kind, ctx, timelineStart: resolver.timelineStart ?? .zero)
+        }
+    }
+
+    /// The checks on the client's own traffic, all read from one ``AttemptLog``.
+    static func evaluateTraffic(_ kind: ExpectationKind, _ ctx: TrafficContext, timelineStart: TimeSpan) -> CheckResult {
+        switch kind {
+        case .requests(let spec): RequestsCheck(spec: spec).evaluate(ctx)
+        case .retries(let spec): RetriesCheck(spec: spec).evaluate(ctx)
+        case .circuitBreaker(let spec): CircuitBreakerCheck(spec: spec).evaluate(ctx)
+        case .failover(let spec): FailoverCheck(spec: spec, back: false).evaluate(ctx)
+        case .failback(let spec): FailoverCheck(spec: spec, back: true).evaluate(ctx)
+        case .noStorm(let spec): NoStormCheck(spec: spec, timelineStart: timelineStart).evaluate(ctx)
+        case .availability(let spec), .latency(let spec): ServiceLevelCheck(spec: spec).evaluate(ctx)
+        case .recovery(let spec): RecoveryCheck(spec: spec).evaluate(ctx)
+        case .process, .probe:
+            CheckResult(expectation: ctx.name, kind: ctx.kind, verdict: .unknown, summary: "not a traffic expectation", window: ctx.window)
         }
     }
 

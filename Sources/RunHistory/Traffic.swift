@@ -128,3 +128,9 @@ public struct CaptureStats: Codable, Sendable, Equatable {
         self.unparsed = unparsed
     }
 }
+
+/// Faultline's own probes leave from this source-port range, so checks on the client's traffic
+/// can leave them out (the range lies above Linux's default ephemeral ports, 32768–60999).
+public enum ProbeTraffic {
+    public static let sourcePorts: ClosedRange<UInt16> = 61000...61999
+}

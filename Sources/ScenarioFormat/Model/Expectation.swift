@@ -16,11 +16,29 @@ public struct Expectation: Codable, Sendable, Equatable {
 public enum ExpectationKind: Codable, Sendable, Equatable {
     case process(ProcessExpectation)
     case probe(ProbeExpectation)
+    case requests(RequestsExpectation)
+    case retries(RetriesExpectation)
+    case circuitBreaker(CircuitBreakerExpectation)
+    case failover(FailoverExpectation)
+    case failback(FailoverExpectation)
+    case noStorm(NoStormExpectation)
+    case availability(ServiceLevelExpectation)
+    case latency(ServiceLevelExpectation)
+    case recovery(RecoveryExpectation)
 
     public var keyword: String {
         switch self {
         case .process: "process"
         case .probe: "probe"
+        case .requests: "requests"
+        case .retries: "retries"
+        case .circuitBreaker: "circuit-breaker"
+        case .failover: "failover"
+        case .failback: "failback"
+        case .noStorm: "no-storm"
+        case .availability: "availability"
+        case .latency: "latency"
+        case .recovery: "recovery"
         }
     }
 }

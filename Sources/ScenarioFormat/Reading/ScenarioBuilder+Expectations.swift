@@ -5,6 +5,15 @@ import Yams
 enum ExpectationKindKey: String, CaseIterable {
     case process
     case probe
+    case requests
+    case retries
+    case circuitBreaker = "circuit-breaker"
+    case failover
+    case failback
+    case noStorm = "no-storm"
+    case availability
+    case latency
+    case recovery
 
     static var keywords: [String] { allCases.map(\.rawValue) }
 }
@@ -47,7 +56,7 @@ extension ScenarioBuilder {
             r.error(f.keyNode(extra.rawValue), f.path(extra.rawValue),
                     "an expectation has exactly one kind; this one already is a '\(kind.rawValue)'")
         }
-        let expectationKind = readExpectationKind(kind, f[kind.rawValue]!, f.path(kind.rawValue))
+        let expectationKind = readExpectationKind(kind, f[kind.rawValue]!, f.path(kind.rawValue), window: d.window)
         if r.errorCount == errorsBefore, let name, let expectationKind {
             d.expectation = Expectation(name: name, window: d.window, kind: expectationKind)
         }
@@ -55,10 +64,12 @@ extension ScenarioBuilder {
     }
 
     /// The one place that maps a kind's key to the code reading it.
-    func readExpectationKind(_ kind: ExpectationKindKey, _ node: Node, _ path: String) -> ExpectationKind? {
+    func readExpectationKind(_ kind: ExpectationKindKey, _ node: Node, _ path: String, window: Window) -> ExpectationKind? {
         switch kind {
         case .process: readProcess(node, path).map(ExpectationKind.process)
         case .probe: readProbe(node, path).map(ExpectationKind.probe)
+        case .requests, .retries, .circuitBreaker, .failover, .failback, .noStorm, .availability, .latency, .recovery:
+            readClientExpectation(kind, node, path, window: window)
         }
     }
 

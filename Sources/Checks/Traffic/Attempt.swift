@@ -1,0 +1,88 @@
+import Foundation
+import RunHistory
+import ScenarioFormat
+
+/// One try by the client to reach a server: an HTTP request with its answer, or a TCP connection
+/// attempt that never got as far as a request (refused, reset, never answered) or that carried
+/// no HTTP at all.
+public struct Attempt: Sendable, Equatable {
+    public enum Outcome: Sendable, Equatable, CustomStringConvertible {
+        /// An HTTP answer.
+        case status(Int)
+        /// The connection failed: `refused`, `reset`, `unanswered`, `no response`.
+        case connectionFailure(String)
+        /// A connection carrying no HTTP was established.
+        case connected
+
+        public var description: String {
+            switch self {
+            case .status(let s): "HTTP \(s)"
+            case .connectionFailure(let why): why
+            case .connected: "connected"
+            }
+        }
+    }
+
+    /// When the attempt started (request's first byte, or the first SYN).
+    public var t: TimeSpan
+    /// When its outcome was known (the answer, the RST); nil if never.
+    public var end: TimeSpan?
+    public var from: String
+    public var to: String
+    public var port: UInt16
+    public var method: String?
+    public var path: String?
+    public var outcome: Outcome
+    /// `Retry-After` as answered.
+    public var retryAfter: String?
+    /// From the request to the answer, for HTTP.
+    public var latency: TimeSpan?
+    /// The index in the history of the event that started it.
+    public var index: Int
+
+    /// Whether the outcome is one of `patterns`.
+    public func fails(_ patterns: [OutcomePattern]) -> Bool {
+        patterns.contains { p in
+            switch (p, outcome) {
+            case (.status(let c), .status(let s)): c == s
+            case (.statusClass(let d), .status(let s)): s / 100 == d
+            case (.connection, .connectionFailure): true
+            default: false
+            }
+        }
+    }
+
+    /// When the client learned the outcome, or when it started if it never did.
+    public var settled: TimeSpan { end ?? t }
+
+    /// `Retry-After` in seconds (the delay form; an HTTP date cannot be placed on the run's clock).
+    public var retryAfterDelay: TimeSpan? {
+        guard let r = retryAfter?.trimmingCharacters(in: .whitespaces), let s = Double(r), s >= 0 else { return nil }
+        return .seconds(s)
+    }
+
+    public func matches(_ selector: TrafficSelector) -> Bool {
+        guard from == selector.from else { return false }
+        if let to = selector.to, to != self.to { return false }
+        if let port = selector.port, port != self.port { return false }
+        // A failed connection never said its path or method: it counts for any.
+        if let pattern = selector.path, let path, !Self.glob(pattern, path) { return false }
+        if let method = selector.method, let m = self.method, m != method { return false }
+        return true
+    }
+
+    /// `*` matches any run of characters; the query string is ignored unless the pattern has one.
+    static func glob(_ pattern: String, _ path: String) -> Bool {
+        let subject = pattern.contains("?") ? path : String(path.prefix { $0 != "?" })
+        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count > 1 else { return subject == pattern }
+        guard subject.hasPrefix(parts[0]) else { return false }
+        var rest = subject.dropFirst(parts[0].count)
+        for (i, part) in parts.enumerated().dropFirst() {
+            if i == parts.count - 1 { return part.isEmpty || rest.hasSuffix(part) }
+            guard let r = rest.range(of: part) else { return false }
+            rest = rest[r.upperBound...]
+        }
+        return true
+    }
+}

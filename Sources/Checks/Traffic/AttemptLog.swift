@@ -1,0 +1,118 @@
+import RunHistory
+import ScenarioFormat
+
+/// Every attempt of the run, read from the traffic events of the history, in time order.
+///
+/// One source is read so nothing counts twice: the wire (the observer's capture) when the run
+/// captured, else what the stand-in services recorded. Faultline's own probes are left out.
+public struct AttemptLog: Sendable {
+    public var attempts: [Attempt]
+    /// `wire`, `services`, or nil when the history holds no traffic at all.
+    public var source: String?
+    /// Packets the capture lost; a check on a run with drops says so.
+    public var captureDrops: Int
+
+    public init(history: [Event]) {
+        var wire = false
+        var services = false
+        var drops = 0
+        for e in history {
+            switch e.kind {
+            case .connection: wire = true
+            case .httpRequest(let r): if r.via == "wire" { wire = true } else { services = true }
+            case .captureStats(let s): wire = true; drops = max(drops, s.dropped + s.interfaceDropped)
+            default: break
+            }
+        }
+        captureDrops = drops
+        source = wire ? "wire" : services ? "services" : nil
+        attempts = source.map { Self.build(history, wire: $0 == "wire") } ?? []
+    }
+
+    public init(attempts: [Attempt], source: String? = "wire", captureDrops: Int = 0) {
+        self.attempts = attempts.sorted { $0.t < $1.t }
+        self.source = source
+        self.captureDrops = captureDrops
+    }
+
+    /// The attempts matching `selector` that started inside `window`.
+    public func attempts(_ selector: TrafficSelector, in window: ResolvedWindow) -> [Attempt] {
+        attempts.filter { window.contains($0.t) && $0.matches(selector) }
+    }
+
+    public func attempts(_ selector: TrafficSelector) -> [Attempt] { attempts.filter { $0.matches(selector) } }
+
+    private static func build(_ history: [Event], wire: Bool) -> [Attempt] {
+        struct Conn {
+            var start: TimeSpan
+            var index: Int
+            var from: String
+            var to: String
+            var port: UInt16
+            var probe: Bool
+            var established = false
+            var failure: (String, TimeSpan)? = nil
+            var carriedHTTP = false
+        }
+        var connections: [Int: Conn] = [:]
+        var order: [Int] = []
+        var requests: [Int: (HTTPRequestEvent, TimeSpan, Int)] = [:]
+        var responses: [Int: (HTTPResponseEvent, TimeSpan)] = [:]
+        for (i, e) in history.enumerated() {
+            switch e.kind {
+            case .connection(let c) where wire:
+                switch c.phase {
+                case .attempt:
+                    connections[c.connection] = Conn(
+                        start: e.t, index: i, from: c.from, to: c.to, port: c.port,
+                        probe: ProbeTraffic.sourcePorts.contains(c.sourcePort))
+                    order.append(c.connection)
+                case .synRetransmit: break
+                case .established: connections[c.connection]?.established = true
+                case .refused: connections[c.connection]?.failure = ("refused", e.t)
+                case .reset: connections[c.connection]?.failure = ("reset", e.t)
+                case .closed: break
+                }
+            case .httpRequest(let r) where (r.via == "wire") == wire:
+                requests[r.exchange] = (r, e.t, i)
+                if let c = r.connection { connections[c]?.carriedHTTP = true }
+            case .httpResponse(let r) where (r.via == "wire") == wire:
+                responses[r.exchange] = (r, e.t)
+            default: break
+            }
+        }
+        var attempts: [Attempt] = []
+        for (exchange, (r, t, i)) in requests {
+            if let c = r.connection, connections[c]?.probe == true { continue }
+            if r.headers["user-agent"] == "faultline-probe" { continue }
+            var a = Attempt(t: t, end: nil, from: r.from, to: r.to, port: r.port, method: r.method, path: r.path,
+                            outcome: .connectionFailure("no response"), index: i)
+            if let (resp, rt) = responses[exchange] {
+                a.end = rt
+                a.outcome = .status(resp.status)
+                a.retryAfter = resp.retryAfter
+                a.latency = resp.latency
+            } else if let c = r.connection, let f = connections[c]?.failure {
+                a.end = f.1
+                a.outcome = .connectionFailure(f.0)
+            }
+            attempts.append(a)
+        }
+        for id in order {
+            guard let c = connections[id], !c.probe, !c.carriedHTTP else { continue }
+            let outcome: Attempt.Outcome
+            var end: TimeSpan?
+            if c.established {
+                // An HTTP connection whose requests were not seen yet, or plain TCP: one attempt.
+                outcome = .connected
+            } else if let f = c.failure {
+                outcome = .connectionFailure(f.0)
+                end = f.1
+            } else {
+                outcome = .connectionFailure("unanswered")
+            }
+            attempts.append(Attempt(t: c.start, end: end, from: c.from, to: c.to, port: c.port, outcome: outcome, index: c.index))
+        }
+        return attempts.sorted { $0.t < $1.t }
+    }
+}

@@ -1,0 +1,164 @@
+import Checks
+import RunHistory
+import ScenarioFormat
+import Testing
+
+/// The checks on the client's traffic, judged on hand-built wire histories.
+struct TrafficCheckTests {
+    static let client = TrafficSelector(from: "client", to: "api")
+
+    static func judge(_ kind: ExpectationKind, _ history: [Event], window: Window = Window()) -> CheckResult {
+        let scenario = Scenario(
+            name: "t", duration: .seconds(60), hosts: [Host(name: "client"), Host(name: "api")],
+            expectations: [ScenarioFormat.Expectation(name: "e", window: window, kind: kind)])
+        return Checker.evaluate(scenario: scenario, history: history)[0]
+    }
+
+    /// curl --retry 3 against a 503: attempts at 1 s, then waits of 1, 2 and 4 s.
+    static func curlLikeRetries(retryAfter: String? = nil, gaps: [Double] = [1000, 2000, 4000]) -> [Event] {
+        var b = TrafficBuilder()
+        var at = 1000.0
+        b.http(at: at, status: 503, retryAfter: retryAfter)
+        for g in gaps {
+            at += 2 + g
+            b.http(at: at, status: 503, retryAfter: retryAfter)
+        }
+        return b.history(endingAt: 30_000)
+    }
+
+    @Test func retriesMatchingTheScheduleWithinToleranceEachPass() {
+        let spec = RetriesExpectation(traffic: Self.client, count: NumberRequirement(.equal, 3),
+                                      gaps: [.seconds(1), .seconds(2), .seconds(4)], tolerance: .absolute(.milliseconds(20)))
+        let r = Self.judge(.retries(spec), Self.curlLikeRetries())
+        #expect(r.verdict == .pass, "\(r.summary)")
+        #expect(r.evidence["retries"] == .string("3"))
+    }
+
+    @Test func aWrongScheduleFailsNamingTheRetry() {
+        let spec = RetriesExpectation(traffic: Self.client, gaps: [.seconds(1), .seconds(1), .seconds(1)], tolerance: .absolute(.milliseconds(20)))
+        let r = Self.judge(.retries(spec), Self.curlLikeRetries())
+        #expect(r.verdict == .fail)
+        #expect(r.summary.contains("retry 2 waited 2s, expected 0.98s…1.02s"))
+    }
+
+    @Test(arguments: [(0.0, 1.0, true), (0.0, 0.5, false), (-1.0, 0.0, false)])
+    func exponentialBackoffWithJitterRange(low: Double, high: Double, passes: Bool) {
+        let law = ExponentialBackoff(initial: .seconds(1), factor: 2, max: .seconds(30), jitterLow: low, jitterHigh: high)
+        // Gaps 1.8, 3.6, 7.2 s: base 1, 2, 4 s scaled by 1.8 — inside 0..100% jitter, outside 0..50% and -100%..0%.
+        let spec = RetriesExpectation(traffic: Self.client, backoff: law, tolerance: .relative(Percentage(percent: 5)))
+        let r = Self.judge(.retries(spec), Self.curlLikeRetries(gaps: [1800, 3600, 7200]))
+        #expect((r.verdict == .pass) == passes, "\(r.summary)")
+    }
+
+    @Test func retryingBeforeRetryAfterFails() {
+        let spec = RetriesExpectation(traffic: Self.client, honoursRetryAfter: true)
+        #expect(Self.judge(.retries(spec), Self.curlLikeRetries(retryAfter: "2", gaps: [2000, 2000, 2000])).verdict == .pass)
+        let r = Self.judge(.retries(spec), Self.curlLikeRetries(retryAfter: "2"))
+        #expect(r.verdict == .fail)
+        #expect(r.summary.contains("Retry-After: 2"))
+    }
+
+    @Test func noRetryOn4xxIsACountOfZero() {
+        var b = TrafficBuilder()
+        b.http(at: 1000, status: 403)
+        b.http(at: 9000, status: 403)
+        let spec = RetriesExpectation(traffic: Self.client, failures: [.status(403)], count: NumberRequirement(.equal, 0), callGap: .seconds(2))
+        #expect(Self.judge(.retries(spec), b.history(endingAt: 20_000)).verdict == .pass)
+        b.http(at: 9100, status: 403)
+        #expect(Self.judge(.retries(spec), b.history(endingAt: 20_000)).verdict == .fail)
+    }
+
+    @Test func retriesWithoutAnyFailureAreUnknown() {
+        var b = TrafficBuilder()
+        b.http(at: 1000, status: 200)
+        let r = Self.judge(.retries(RetriesExpectation(traffic: Self.client, count: NumberRequirement(.atMost, 3))), b.history(endingAt: 5000))
+        #expect(r.verdict == .unknown)
+    }
+
+    @Test func withoutAnyTrafficSourceEveryTrafficCheckIsUnknown() {
+        let history = [Event(t: .zero, .timelineStarted), Event(t: .seconds(5), .timelineEnded)]
+        let r = Self.judge(.requests(RequestsExpectation(traffic: Self.client, bound: NumberRequirement(.equal, 0))), history)
+        #expect(r.verdict == .unknown)
+        #expect(r.summary.contains("no traffic was observed"))
+    }
+
+    @Test func probeTrafficIsNotTheClients() {
+        var b = TrafficBuilder()
+        b.http(at: 1000, status: 200, sourcePort: ProbeTraffic.sourcePorts.lowerBound + 3)
+        b.http(at: 2000, status: 200)
+        let r = Self.judge(.requests(RequestsExpectation(traffic: Self.client, bound: NumberRequirement(.equal, 1))), b.history(endingAt: 5000))
+        #expect(r.verdict == .pass, "\(r.summary)")
+    }
+
+    @Test func circuitBreakerThatStaysOpenThenTrialsPasses() {
+        var b = TrafficBuilder()
+        for i in 0..<5 { b.http(at: 1000 + Double(i) * 100, status: 500) }
+        b.http(at: 1400 + 30_000, status: 200)   // the single trial after 30 s
+        b.http(at: 1400 + 30_500, status: 200)   // normal traffic again
+        let spec = CircuitBreakerExpectation(traffic: Self.client, after: 5, open: .seconds(30))
+        let r = Self.judge(.circuitBreaker(spec), b.history(endingAt: 40_000))
+        #expect(r.verdict == .pass, "\(r.summary)")
+    }
+
+    @Test func callingWhileTheCircuitShouldBeOpenFails() {
+        var b = TrafficBuilder()
+        for i in 0..<5 { b.http(at: 1000 + Double(i) * 100, status: 500) }
+        b.http(at: 3000, status: 500)
+        let spec = CircuitBreakerExpectation(traffic: Self.client, after: 5, open: .seconds(30))
+        let r = Self.judge(.circuitBreaker(spec), b.history(endingAt: 40_000))
+        #expect(r.verdict == .fail)
+        #expect(r.summary.contains("called again"))
+    }
+
+    @Test func failoverAndFailbackAreTimedFromTheFault() {
+        var b = TrafficBuilder()
+        b.fault("split", applied: 5000, healed: 10_000)
+        b.http(at: 4000, status: 200)
+        b.refused(at: 5100)
+        b.http(at: 5900, to: "backup", status: 200)
+        b.http(at: 11_500, status: 200)
+        let history = b.history(endingAt: 20_000)
+        let over = FailoverExpectation(from: "client", primary: "api", fallback: "backup", within: .seconds(1))
+        #expect(Self.judge(.failover(over), history, window: Window(during: "split")).verdict == .pass)
+        let back = FailoverExpectation(from: "client", primary: "api", within: .seconds(1))
+        let r = Self.judge(.failback(back), history, window: Window(after: "split"))
+        #expect(r.verdict == .fail)
+        #expect(r.evidence["switchSeconds"] == .number(1.5))
+    }
+
+    @Test func aClientThatRetriesInstantlyIsAStorm() {
+        var b = TrafficBuilder()
+        for i in 0..<10 { b.http(at: Double(i) * 500, status: 200) }           // 2/s before
+        b.fault("outage", applied: 5000, healed: 8000)
+        for i in 0..<300 { b.refused(at: 5000 + Double(i) * 10) }             // 100/s during
+        let spec = NoStormExpectation(traffic: Self.client, factor: 3)
+        let r = Self.judge(.noStorm(spec), b.history(endingAt: 10_000), window: Window(during: "outage"))
+        #expect(r.verdict == .fail)
+        #expect(r.summary.hasPrefix("retry storm"))
+    }
+
+    @Test func availabilityLatencyAndRecovery() {
+        var b = TrafficBuilder()
+        b.fault("split", applied: 2000, healed: 4000)
+        for i in 0..<20 { b.http(at: Double(i) * 100, status: 200, latency: Double(i % 10) + 1) }
+        b.refused(at: 2500)
+        b.http(at: 4300, status: 200)
+        let history = b.history(endingAt: 6000)
+        let availability = ServiceLevelExpectation(traffic: Self.client, success: RatioRequirement(.atLeast, Percentage(percent: 90)))
+        #expect(Self.judge(.availability(availability), history).verdict == .pass)
+        let latency = ServiceLevelExpectation(traffic: Self.client, p99: DurationRequirement(.atMost, .milliseconds(5)))
+        #expect(Self.judge(.latency(latency), history).verdict == .fail)
+        let recovery = RecoveryExpectation(traffic: Self.client, within: .milliseconds(500))
+        let r = Self.judge(.recovery(recovery), history, window: Window(after: "split"))
+        #expect(r.verdict == .pass, "\(r.summary)")
+    }
+
+    @Test(arguments: [("/v1/kv/*", "/v1/kv/config/db", true), ("/v1/kv/*", "/v1/agent", false), ("/a/*/c", "/a/b/c", true), ("/x", "/x?y=1", true)])
+    func pathPatterns(pattern: String, path: String, matches: Bool) {
+        var b = TrafficBuilder()
+        b.http(at: 1000, path: path, status: 200)
+        let selector = TrafficSelector(from: "client", path: pattern)
+        let r = Self.judge(.requests(RequestsExpectation(traffic: selector, bound: NumberRequirement(.equal, 1))), b.history(endingAt: 2000))
+        #expect((r.verdict == .pass) == matches)
+    }
+}

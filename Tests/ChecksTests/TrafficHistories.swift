@@ -1,0 +1,40 @@
+import RunHistory
+import ScenarioFormat
+
+/// Hand-built wire traffic: HTTP exchanges and failed connections as the observer records them.
+struct TrafficBuilder {
+    var events: [Event] = [Event(t: .zero, .timelineStarted)]
+    private var next = 1
+
+    static func t(_ ms: Double) -> TimeSpan { .milliseconds(ms) }
+
+    /// One HTTP exchange on its own connection: request at `at` ms, answer `latency` ms later.
+    mutating func http(
+        at ms: Double, from: String = "client", to: String = "api", path: String = "/v1/kv/x", status: Int,
+        retryAfter: String? = nil, latency: Double = 2, sourcePort: UInt16 = 40000
+    ) {
+        let id = next
+        next += 1
+        events.append(Event(t: Self.t(ms - 0.5), .connection(ConnectionEvent(connection: id, from: from, to: to, sourcePort: sourcePort, port: 8080, phase: .attempt))))
+        events.append(Event(t: Self.t(ms - 0.2), .connection(ConnectionEvent(connection: id, from: from, to: to, sourcePort: sourcePort, port: 8080, phase: .established))))
+        events.append(Event(t: Self.t(ms), .httpRequest(HTTPRequestEvent(exchange: id, connection: id, from: from, to: to, port: 8080, method: "GET", path: path, via: "wire"))))
+        events.append(Event(t: Self.t(ms + latency), .httpResponse(HTTPResponseEvent(exchange: id, connection: id, from: from, to: to, status: status, retryAfter: retryAfter, latency: Self.t(latency), via: "wire"))))
+    }
+
+    /// A connection attempt answered by RST (refused) after 0.1 ms.
+    mutating func refused(at ms: Double, from: String = "client", to: String = "api") {
+        let id = next
+        next += 1
+        events.append(Event(t: Self.t(ms), .connection(ConnectionEvent(connection: id, from: from, to: to, sourcePort: 40001, port: 8080, phase: .attempt))))
+        events.append(Event(t: Self.t(ms + 0.1), .connection(ConnectionEvent(connection: id, from: from, to: to, sourcePort: 40001, port: 8080, phase: .refused))))
+    }
+
+    mutating func fault(_ name: String, applied: Double, healed: Double?) {
+        events.append(Event(t: Self.t(applied), .faultApplied(fault: name, planned: Self.t(applied), engine: "test", detail: "")))
+        if let healed { events.append(Event(t: Self.t(healed), .faultHealed(fault: name, planned: Self.t(healed)))) }
+    }
+
+    func history(endingAt ms: Double) -> [Event] {
+        Histories.sorted(events + [Event(t: Self.t(ms), .timelineEnded)])
+    }
+}
