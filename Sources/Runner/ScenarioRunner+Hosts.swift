@@ -19,29 +19,43 @@ extension ScenarioRunner {
         return URL(fileURLWithPath: file).deletingLastPathComponent().path
     }
 
-    /// Starts every host's program in its namespace, with its own /etc/hosts and resolv.conf.
-    func startHosts() throws {
-        guard let topology else { return }
-        let addresses = scenario.hosts.compactMap { h in addressMap[h.name].map { (h.name, $0) } }
+    /// The environment every host's programs get: the run, the seed and each host's address.
+    var baseEnvironment: [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["FAULTLINE_RUN"] = runID
         env["FAULTLINE_SCENARIO"] = scenario.name
         env["FAULTLINE_SEED"] = String(scenario.seed)
-        for (name, address) in addresses {
+        for (name, address) in addressMap {
             env["FAULTLINE_HOST_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))"] = address.description
         }
+        return env
+    }
+
+    /// The thread where a host's programs (and command probes) start: its network namespace and a
+    /// private mount namespace with its own /etc/hosts and resolv.conf. Made once per host.
+    func context(for host: String) throws -> HostContext {
+        if let c = contexts[host] { return c }
+        guard let topology else { throw RunnerError(operation: "entering host \(host)", detail: "no testbed") }
+        let addresses = scenario.hosts.compactMap { h in addressMap[h.name].map { (h.name, $0) } }
+        let files = HostFiles.make(host: host, addresses: addresses)
+        let mounts = try files.write(to: RunRegistry.workDirectory(runID: runID) + "/hosts/\(host)")
+        let context = try HostContext(host: host, namespace: topology.namespace(of: host), mounts: mounts)
+        teardown.push("stopping the thread of host \(host)") { context.stop() }
+        contexts[host] = context
+        return context
+    }
+
+    /// Starts every host's program in its namespace, with its own /etc/hosts and resolv.conf.
+    func startHosts() throws {
+        let env = baseEnvironment
         for host in scenario.hosts {
             guard let command = host.run else { continue }
-            let files = HostFiles.make(host: host.name, addresses: addresses)
-            let mounts = try files.write(to: RunRegistry.workDirectory(runID: runID) + "/hosts/\(host.name)")
-            let context = try HostContext(host: host.name, namespace: topology.namespace(of: host.name), mounts: mounts)
-            teardown.push("stopping the thread of host \(host.name)") { context.stop() }
             var hostEnv = env
             hostEnv["FAULTLINE_HOST"] = host.name
             hostEnv["FAULTLINE_ADDR"] = addressMap[host.name]?.description
             hostEnv.merge(host.env) { _, new in new }
             let process = try HostProcess(
-                host: host.name, command: command, context: context, directory: scenarioDirectory,
+                host: host.name, command: command, context: try context(for: host.name), directory: scenarioDirectory,
                 env: hostEnv, history: history)
             processes[host.name] = process
             teardown.push("ending the programs of host \(host.name)") { process.terminate() }
@@ -62,14 +76,24 @@ extension ScenarioRunner {
     /// Starts a prober for every probe expectation; they run until the timeline ends.
     func startProbes() throws {
         guard let topology else { return }
+        let env = baseEnvironment
         for expectation in scenario.expectations {
             guard case .probe(let p) = expectation.kind else { continue }
-            guard let resolved = ResolvedTarget.resolve(p.target, addresses: addressMap) else {
-                throw RunnerError(operation: "starting probe \(expectation.name)", detail: "unknown host \(p.target.host)")
+            let namespace = try topology.namespace(of: p.from)
+            let prober: Prober
+            if let argv = CommandAttempt.argv(for: p.target) {
+                let context = try context(for: p.from)
+                prober = try Prober(name: expectation.name, from: p.from, namespace: namespace, target: p.target, every: p.every, history: history) {
+                    CommandAttempt.run(argv, in: context, env: env, timeout: p.timeout)
+                }
+            } else {
+                guard let resolved = ResolvedTarget.resolve(p.target, addresses: addressMap) else {
+                    throw RunnerError(operation: "starting probe \(expectation.name)", detail: "unknown host \(p.target.host ?? p.target.description)")
+                }
+                prober = try Prober(
+                    name: expectation.name, from: p.from, namespace: namespace, target: p.target,
+                    resolved: resolved, every: p.every, timeout: p.timeout, history: history)
             }
-            let prober = try Prober(
-                name: expectation.name, from: p.from, namespace: topology.namespace(of: p.from), target: p.target,
-                resolved: resolved, every: p.every, timeout: p.timeout, history: history)
             probers.append(prober)
             teardown.push("stopping probe \(expectation.name)") { prober.stop() }
         }

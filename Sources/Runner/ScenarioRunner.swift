@@ -21,6 +21,7 @@ public final class ScenarioRunner: @unchecked Sendable {
     private(set) var history: History!
     var topology: Topology?
     var processes: [String: HostProcess] = [:]
+    var contexts: [String: HostContext] = [:]
     var probers: [Prober] = []
     var timings = PhaseTimings()
     /// Set at t = 0; progress lines before it are stamped `setup`.

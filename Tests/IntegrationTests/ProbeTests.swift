@@ -86,4 +86,45 @@ struct ProbeTests {
             }
         }
     }
+
+    @Test func commandAndNameLookupProbesRunInsideTheHost() throws {
+        try TopologyFixture.withTopology(["client", "api"]) { topology in
+            let api = try topology.address(of: "api")
+            let files = HostFiles.make(host: "client", addresses: [("client", try topology.address(of: "client")), ("api", api)])
+            let dir = NSTemporaryDirectory() + "fl-probefiles-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let context = try HostContext(host: "client", namespace: try topology.namespace(of: "client"), mounts: try files.write(to: dir))
+            defer { context.stop() }
+            let env = ["PATH": "/usr/bin:/bin"]
+            let lookup = CommandAttempt.run(try #require(CommandAttempt.argv(for: .dns(name: "api"))), in: context, env: env, timeout: .seconds(2))
+            #expect(lookup.ok)
+            #expect(lookup.detail.hasPrefix(api.description))
+            let missing = CommandAttempt.run(["getent", "ahostsv4", "nosuchhost.invalid"], in: context, env: env, timeout: .seconds(3))
+            #expect(!missing.ok)
+            let failing = CommandAttempt.run(["/bin/sh", "-c", "echo nope; exit 3"], in: context, env: env, timeout: .seconds(2))
+            #expect(!failing.ok)
+            #expect(failing.detail == "exit 3: nope")
+            let slow = CommandAttempt.run(["/bin/sh", "-c", "sleep 5"], in: context, env: env, timeout: .milliseconds(300))
+            #expect(slow.detail == "timeout after 300ms")
+            #expect(slow.latency < .seconds(2))
+        }
+    }
+
+    @Test func probesLeaveFromTheReservedSourcePortRange() throws {
+        try TopologyFixture.withTopology(["client", "api"]) { topology in
+            let listener = try SocketProbe.listen(on: topology.thread(of: "api"), topology.address(of: "api"), 7300)
+            defer { close(listener) }
+            let target = ResolvedTarget(address: try topology.address(of: "api"), port: 7300, hostHeader: "api")
+            let outcome = try topology.thread(of: "client").run { ProbeAttempt.run(target, timeout: .seconds(1)) }
+            #expect(outcome.ok)
+            var peer = sockaddr_in()
+            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let fd = withUnsafeMutablePointer(to: &peer) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &len) }
+            }
+            #expect(fd >= 0)
+            if fd >= 0 { close(fd) }
+            #expect(ProbeTraffic.sourcePorts.contains(UInt16(bigEndian: peer.sin_port)))
+        }
+    }
 }

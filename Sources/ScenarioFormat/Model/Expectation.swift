@@ -82,15 +82,21 @@ public struct ProbeExpectation: Codable, Sendable, Equatable {
     }
 }
 
-/// What a probe attempts: an HTTP GET (success = status below 400) or a TCP connect.
+/// What a probe attempts: an HTTP GET (success = status below 400), a TCP connect, a name
+/// lookup through the host's own resolver (success = an address), or a command run in the host
+/// (success = exit 0).
 public enum ProbeTarget: Codable, Sendable, Equatable, Hashable, CustomStringConvertible {
     case http(URLTarget)
     case tcp(host: String, port: UInt16)
+    case dns(name: String)
+    case command(String)
 
-    public var host: String {
+    /// The scenario host the probe talks to, for http and tcp.
+    public var host: String? {
         switch self {
         case .http(let u): u.host
         case .tcp(let h, _): h
+        case .dns, .command: nil
         }
     }
 
@@ -98,6 +104,8 @@ public enum ProbeTarget: Codable, Sendable, Equatable, Hashable, CustomStringCon
         switch self {
         case .http(let u): u.description
         case .tcp(let h, let p): "tcp://\(h):\(p)"
+        case .dns(let name): "dns:\(name)"
+        case .command(let c): "command:\(c)"
         }
     }
 }

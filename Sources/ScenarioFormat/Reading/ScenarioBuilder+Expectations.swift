@@ -31,7 +31,8 @@ extension ScenarioBuilder {
     static let windowKeys = ["during", "after", "before", "within", "from", "until"]
     static let expectationKeys = ["name"] + windowKeys + ExpectationKindKey.keywords
     static let processKeys = ["host", "running", "exit", "output"]
-    static let probeKeys = ["from", "http", "tcp", "every", "timeout", "success"]
+    static let probeKeys = ["from", "http", "tcp", "dns", "command", "every", "timeout", "success"]
+    static let probeTargetKeys = ["http", "tcp", "dns", "command"]
 
     func readExpectations(_ node: Node, _ path: String) {
         guard let items = r.list(node, path) else { return }
@@ -147,20 +148,36 @@ extension ScenarioBuilder {
             hostReference($0, f.path("from"))
         }
         var target: ProbeTarget?
-        switch (f["http"], f["tcp"]) {
-        case (let http?, nil):
+        let given = Self.probeTargetKeys.filter { f.has($0) }
+        for extra in given.dropFirst() {
+            r.error(f.keyNode(extra), f.path(extra), "a probe has exactly one target: http, tcp, dns or command (already '\(given[0])')")
+        }
+        switch given.first {
+        case "http":
+            let http = f["http"]!
             target = r.text(http, f.path("http"), what: "an address such as http://api:8080/")
                 .flatMap { urlTarget($0, http, f.path("http")) }.map(ProbeTarget.http)
-        case (nil, let tcp?):
+        case "tcp":
+            let tcp = f["tcp"]!
             if let s = r.text(tcp, f.path("tcp"), what: "an address such as api:8080"),
                let (host, port) = hostPort(s, tcp, f.path("tcp")),
                checkHost(host, tcp, f.path("tcp"), allowIPv4: true) {
                 target = .tcp(host: host, port: port)
             }
-        case (_?, _?):
-            r.error(f.keyNode("tcp"), f.path("tcp"), "a probe has exactly one target: http or tcp (already 'http')")
-        case (nil, nil):
-            r.error(node, path, "a probe needs a target: http: \"http://host:port/path\" or tcp: \"host:port\"")
+        case "dns":
+            let n = f["dns"]!
+            if let name = r.text(n, f.path("dns"), what: "a name to look up") {
+                if name.isEmpty || name.count > 253 || name.contains(" ") {
+                    r.error(n, f.path("dns"), "not a DNS name: '\(name)'")
+                } else {
+                    target = .dns(name: name)
+                }
+            }
+        case "command":
+            let n = f["command"]!
+            if let c = r.text(n, f.path("command"), what: "a shell command"), !c.isEmpty { target = .command(c) }
+        default:
+            r.error(node, path, "a probe needs a target: http: \"http://host:port/path\", tcp: \"host:port\", dns: NAME or command: \"…\"")
         }
         let every = f["every"].map { r.timeSpan($0, f.path("every"), positive: true) } ?? .milliseconds(200)
         let timeout = f["timeout"].map { r.timeSpan($0, f.path("timeout"), positive: true) } ?? .seconds(1)

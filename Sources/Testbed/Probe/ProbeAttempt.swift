@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import RunHistory
 import ScenarioFormat
 
 /// The outcome of one probe attempt, as the client would see it.
@@ -25,12 +26,19 @@ public enum ProbeAttempt {
         defer { close(fd) }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        // Leave from the probes' own port range, so checks on the client's traffic can tell them apart.
+        guard SourcePorts.bind(fd) else { return outcome(false, "no free source port in the probe range") }
 
         switch connectWithDeadline(fd, target.address, target.port, deadline) {
         case .failure(let e): return outcome(false, e.text(timeout: timeout))
         case .success: break
         }
-        guard let path = target.httpPath else { return outcome(true, "connected") }
+        guard let path = target.httpPath else {
+            // A plain connect check: close with RST, so nothing waits in TIME_WAIT.
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+            return outcome(true, "connected")
+        }
 
         let request = "GET \(path) HTTP/1.1\r\nHost: \(target.hostHeader)\r\nUser-Agent: faultline-probe\r\nConnection: close\r\n\r\n"
         let sent = request.utf8CString.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
@@ -50,7 +58,15 @@ public enum ProbeAttempt {
             if received.count > 8192 { break }
         }
         guard let status = statusCode(received) else { return outcome(false, "not an HTTP response") }
-        return outcome(status < 400, "HTTP \(status)")
+        let result = outcome(status < 400, "HTTP \(status)")
+        // Let the server close first (we asked for Connection: close), so the probe's port is not
+        // held in TIME_WAIT; stop at the deadline either way.
+        while case .success = waitFor(fd, Int16(POLLIN), deadline) {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 && (errno == EAGAIN || errno == EINTR) { continue }
+            if n <= 0 { break }
+        }
+        return result
     }
 
     /// Parses `HTTP/1.1 503 Service Unavailable` into 503.
@@ -144,7 +160,39 @@ public struct ResolvedTarget: Sendable, Equatable {
         case .tcp(let h, let p):
             guard let a = addresses[h] ?? IPv4Address(parsing: h) else { return nil }
             return ResolvedTarget(address: a, port: p, hostHeader: h)
+        case .dns, .command:
+            return nil
         }
+    }
+}
+
+/// Hands out source ports from ``ProbeTraffic/sourcePorts`` in turn, skipping ports in use.
+enum SourcePorts {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var next = ProbeTraffic.sourcePorts.lowerBound
+
+    /// Binds `fd` to the next free port of the range (a few tries); false if none was free.
+    static func bind(_ fd: Int32) -> Bool {
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        for _ in 0..<32 {
+            var sa = sockaddr_in()
+            sa.sin_family = sa_family_t(AF_INET)
+            sa.sin_port = take().bigEndian
+            let rc = withUnsafePointer(to: &sa) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if rc == 0 { return true }
+        }
+        return false
+    }
+
+    private static func take() -> UInt16 {
+        lock.lock()
+        defer { lock.unlock() }
+        let port = next
+        next = next == ProbeTraffic.sourcePorts.upperBound ? ProbeTraffic.sourcePorts.lowerBound : next + 1
+        return port
     }
 }
 

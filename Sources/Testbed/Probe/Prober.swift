@@ -13,10 +13,20 @@ public final class Prober: @unchecked Sendable {
     private var stopped = false
     private let finished = DispatchSemaphore(value: 0)
 
-    /// Starts probing at once on a thread of its own inside `namespace`.
-    public init(
+    /// Starts probing a network target (http, tcp) at once on a thread of its own inside `namespace`.
+    public convenience init(
         name: String, from host: String, namespace: NetworkNamespace, target: ProbeTarget,
         resolved: ResolvedTarget, every: TimeSpan, timeout: TimeSpan, history: History
+    ) throws {
+        try self.init(name: name, from: host, namespace: namespace, target: target, every: every, history: history) {
+            ProbeAttempt.run(resolved, timeout: timeout)
+        }
+    }
+
+    /// Starts probing with `attempt`, called every `every` on a thread inside `namespace`.
+    public init(
+        name: String, from host: String, namespace: NetworkNamespace, target: ProbeTarget, every: TimeSpan,
+        history: History, attempt: @escaping @Sendable () -> ProbeOutcome
     ) throws {
         self.name = name
         self.thread = try NamespaceThread(namespace)
@@ -25,7 +35,7 @@ public final class Prober: @unchecked Sendable {
         thread.perform { [self] in
             var next = RunClockNow.nanoseconds()
             while !isStopped {
-                let o = ProbeAttempt.run(resolved, timeout: timeout)
+                let o = attempt()
                 if isStopped { break }
                 history.record(.probe(probe: name, from: host, target: targetText, ok: o.ok, latency: o.latency, detail: o.detail))
                 next += interval

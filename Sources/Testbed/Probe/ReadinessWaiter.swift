@@ -77,7 +77,7 @@ public enum ReadinessWaiter {
         thread: NamespaceThread, lastFailure: inout [String: String]
     ) throws -> Bool {
         guard let resolved = ResolvedTarget.resolve(target, addresses: addresses) else {
-            throw ReadinessError(host: host, rule: rule.description, reason: "unknown host \(target.host)")
+            throw ReadinessError(host: host, rule: rule.description, reason: "unknown host \(target.host ?? target.description)")
         }
         let o = try thread.run { ProbeAttempt.run(resolved, timeout: .milliseconds(500)) }
         // HTTP readiness: any answer below 500 means the server is up.
