@@ -25,6 +25,8 @@ let package = Package(
             providers: [.apt(["libnl-3-dev", "libnl-route-3-dev", "libnl-nf-3-dev"])]
         ),
         .target(name: "CLinux"),
+        // NFQUEUE over raw netlink: the userspace link-fault engine's hot path, no allocation per packet.
+        .target(name: "CNetfilterQueue"),
 
         // MARK: Pure model: runs anywhere
         .target(name: "ScenarioFormat", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -33,7 +35,7 @@ let package = Package(
         .target(name: "Reports", dependencies: ["ScenarioFormat", "RunHistory", "Checks"]),
 
         // MARK: The machine: netlink, namespaces, processes, faults
-        .target(name: "Netlink", dependencies: ["CNetlink", "CLinux"]),
+        .target(name: "Netlink", dependencies: ["CNetlink", "CLinux", "CNetfilterQueue"]),
         .target(
             name: "Testbed",
             dependencies: ["Netlink", "CLinux", "ScenarioFormat", "RunHistory"]

@@ -14,6 +14,13 @@
 #include <netlink/route/rule.h>
 #include <netlink/route/qdisc.h>
 #include <netlink/route/tc.h>
+#include <netlink/route/class.h>
+#include <netlink/route/classifier.h>
+#include <netlink/route/qdisc/htb.h>
+#include <netlink/route/qdisc/tbf.h>
+#include <netlink/route/qdisc/netem.h>
+#include <netlink/route/cls/u32.h>
+#include <netlink/utils.h>
 #include <linux/if.h>
 #include <linux/rtnetlink.h>
 #include <linux/fib_rules.h>

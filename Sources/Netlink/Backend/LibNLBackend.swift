@@ -10,7 +10,7 @@ import Glibc
 /// socket, without a thread hop: a FIB rule toggles in a few microseconds. No caches are
 /// allocated for writes; interface indexes are looked up by name once and remembered.
 public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
-    private final class Session: @unchecked Sendable {
+    final class Session: @unchecked Sendable {
         let thread: NamespaceThread
         let socket: OpaquePointer
         let lock = NSLock()
@@ -65,7 +65,7 @@ public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
         return socket
     }
 
-    private func session(_ namespace: NetworkNamespace, _ operation: String, _ object: String) throws -> Session {
+    func session(_ namespace: NetworkNamespace, _ operation: String, _ object: String) throws -> Session {
         guard let s = lock.withLock({ sessions[namespace.name] }) else {
             throw NetlinkError(operation: operation, object: "\(object) (namespace not attached)", namespace: namespace.name, code: -Int32(NLE_BAD_SOCK))
         }
@@ -126,7 +126,7 @@ public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
     }
 
     /// Call with `s.lock` held.
-    private static func index(of device: String, _ s: Session, _ namespace: NetworkNamespace) throws -> Int32 {
+    static func index(of device: String, _ s: Session, _ namespace: NetworkNamespace) throws -> Int32 {
         if let known = s.indexes[device] { return known }
         try validateDeviceName(device, "looking up", "link \(device)", namespace)
         var link: OpaquePointer?
@@ -308,7 +308,7 @@ public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
 
     // MARK: Reading
 
-    enum DumpKind: CaseIterable { case links, addresses, routes, rules }
+    enum DumpKind: CaseIterable { case links, addresses, routes, rules, qdiscs }
 
     /// Links, addresses, routes and rules of the calling thread's namespace, one line each as
     /// libnl prints them. Read-only; used to show that the root namespace is left untouched.
@@ -316,10 +316,10 @@ public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
     public static func snapshotOfCallingThreadNamespace() throws -> [String] {
         let socket = try connectedSocket(namespace: "(calling thread)")
         defer { nl_socket_free(socket) }
-        return try DumpKind.allCases.flatMap { try dump(socket, $0, "(calling thread)") }
+        return try [DumpKind.links, .addresses, .routes, .rules].flatMap { try dump(socket, $0, "(calling thread)") }
     }
 
-    private static func dump(_ socket: OpaquePointer, _ kind: DumpKind, _ namespace: String) throws -> [String] {
+    static func dump(_ socket: OpaquePointer, _ kind: DumpKind, _ namespace: String) throws -> [String] {
         var cache: OpaquePointer?
         let result: Int32
         switch kind {
@@ -327,6 +327,7 @@ public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
         case .addresses: result = rtnl_addr_alloc_cache(socket, &cache)
         case .routes: result = rtnl_route_alloc_cache(socket, AF_UNSPEC, 0, &cache)
         case .rules: result = rtnl_rule_alloc_cache(socket, AF_INET, &cache)
+        case .qdiscs: result = rtnl_qdisc_alloc_cache(socket, &cache)
         }
         try NetlinkError.check(result, "listing", "\(kind)", in: namespace)
         defer { nl_cache_free(cache) }
@@ -353,7 +354,7 @@ public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
         return a
     }
 
-    private static func noMemory(_ operation: String, _ object: String, _ namespace: NetworkNamespace) -> NetlinkError {
+    static func noMemory(_ operation: String, _ object: String, _ namespace: NetworkNamespace) -> NetlinkError {
         NetlinkError(operation: operation, object: object, namespace: namespace.name, code: -Int32(NLE_NOMEM))
     }
 

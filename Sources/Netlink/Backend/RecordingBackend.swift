@@ -69,4 +69,25 @@ public final class RecordingBackend: RouteNetlink, @unchecked Sendable {
     public func setSysctl(_ key: String, to value: String, in namespace: NetworkNamespace) throws {
         try record("ip netns exec \(namespace) sysctl -w \(key.replacingOccurrences(of: "/", with: "."))=\(value)")
     }
+
+    public func addQdisc(_ qdisc: Qdisc, in namespace: NetworkNamespace) throws {
+        try record("tc -n \(namespace) qdisc add \(qdisc)")
+    }
+    public func deleteQdisc(_ qdisc: Qdisc, in namespace: NetworkNamespace) throws {
+        let place = qdisc.parent == .root ? "root" : "parent \(qdisc.parent)"
+        try record("tc -n \(namespace) qdisc del dev \(qdisc.device) \(place) handle \(qdisc.handle)")
+    }
+    public func addTrafficClass(_ trafficClass: TrafficClass, in namespace: NetworkNamespace) throws {
+        try record("tc -n \(namespace) class add \(trafficClass)")
+    }
+    public func deleteTrafficClass(_ trafficClass: TrafficClass, in namespace: NetworkNamespace) throws {
+        try record("tc -n \(namespace) class del dev \(trafficClass.device) classid \(trafficClass.classID)")
+    }
+    public func addFilter(_ filter: U32Filter, in namespace: NetworkNamespace) throws {
+        try record("tc -n \(namespace) filter add \(filter)")
+    }
+    public func deleteFilter(_ filter: U32Filter, in namespace: NetworkNamespace) throws {
+        try record("tc -n \(namespace) filter del dev \(filter.device) parent \(filter.parent) protocol ip prio \(filter.priority)")
+    }
+    public func qdiscs(in namespace: NetworkNamespace) throws -> [String] { [] }
 }

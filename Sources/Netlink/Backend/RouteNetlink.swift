@@ -45,4 +45,32 @@ public protocol RouteNetlink: AnyObject, Sendable {
     /// Writes a sysctl of `namespace` (`net/...` keys are per namespace).
     /// Equivalent to: `ip netns exec NS sysctl -w KEY=VALUE` (`KEY` with slashes: `net/ipv4/ip_forward`).
     func setSysctl(_ key: String, to value: String, in namespace: NetworkNamespace) throws
+
+    // MARK: Traffic control
+
+    /// Adds a qdisc; one of the same kind and handle already there is changed in place, so a root
+    /// shared by several faults can be added by each. Equivalent to: `tc -n NS qdisc add …`.
+    func addQdisc(_ qdisc: Qdisc, in namespace: NetworkNamespace) throws
+
+    /// Deletes a qdisc and everything under it; one that is not there is not an error.
+    /// Equivalent to: `tc -n NS qdisc del dev DEV (root | parent P) handle H`.
+    func deleteQdisc(_ qdisc: Qdisc, in namespace: NetworkNamespace) throws
+
+    /// Adds an HTB class. Equivalent to: `tc -n NS class add …`.
+    func addTrafficClass(_ trafficClass: TrafficClass, in namespace: NetworkNamespace) throws
+
+    /// Deletes a class (with its leaf qdisc); one that is not there is not an error.
+    /// Equivalent to: `tc -n NS class del dev DEV classid C`.
+    func deleteTrafficClass(_ trafficClass: TrafficClass, in namespace: NetworkNamespace) throws
+
+    /// Adds a u32 filter. Equivalent to: `tc -n NS filter add …`.
+    func addFilter(_ filter: U32Filter, in namespace: NetworkNamespace) throws
+
+    /// Deletes the filters of one priority under `filter.parent`; none there is not an error.
+    /// Equivalent to: `tc -n NS filter del dev DEV parent P protocol ip prio N`.
+    func deleteFilter(_ filter: U32Filter, in namespace: NetworkNamespace) throws
+
+    /// The qdiscs on `namespace`'s devices, one line each as libnl prints them (for checks that
+    /// nothing is left behind). Equivalent to: `tc -n NS qdisc show`.
+    func qdiscs(in namespace: NetworkNamespace) throws -> [String]
 }

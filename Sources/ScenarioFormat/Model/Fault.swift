@@ -22,11 +22,13 @@ public struct Fault: Codable, Sendable, Equatable {
 /// and the compiler then points at every `switch` that must handle it.
 public enum FaultKind: Codable, Sendable, Equatable {
     case partition(Partition)
+    case link(LinkFault)
 
     /// The key that introduces this kind in a scenario file.
     public var keyword: String {
         switch self {
         case .partition: "partition"
+        case .link: "link"
         }
     }
 }

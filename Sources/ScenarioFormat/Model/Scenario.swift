@@ -7,6 +7,9 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var description: String?
     /// Seeds every random decision of the run, so a run replays exactly.
     public var seed: UInt64
+    /// `deterministic: true`: every random decision must replay from `seed`, so link faults with
+    /// `engine: auto` use the seeded userspace engine even where netem exists.
+    public var deterministic: Bool
     /// How long the timeline runs after every host is ready (t = 0).
     public var duration: TimeSpan
     /// The address block hosts are numbered from (`network:`, default 198.18.0.0/24).
@@ -20,13 +23,14 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var file: String?
 
     public init(
-        name: String, description: String? = nil, seed: UInt64 = 0, duration: TimeSpan,
+        name: String, description: String? = nil, seed: UInt64 = 0, deterministic: Bool = false, duration: TimeSpan,
         network: IPv4Network = .defaultTestbed, readyTimeout: TimeSpan = .seconds(30),
         hosts: [Host], faults: [Fault] = [], expectations: [Expectation] = [], file: String? = nil
     ) {
         self.name = name
         self.description = description
         self.seed = seed
+        self.deterministic = deterministic
         self.duration = duration
         self.network = network
         self.readyTimeout = readyTimeout

@@ -6,6 +6,7 @@ import Yams
 /// at the `switch` in ``ScenarioBuilder/readFaultKind(_:_:_:)`` that must read it.
 enum FaultKindKey: String, CaseIterable {
     case partition
+    case link
 
     static var keywords: [String] { allCases.map(\.rawValue) }
 }
@@ -79,6 +80,7 @@ extension ScenarioBuilder {
     func readFaultKind(_ kind: FaultKindKey, _ node: Node, _ path: String) -> FaultKind? {
         switch kind {
         case .partition: readPartition(node, path).map(FaultKind.partition)
+        case .link: readLink(node, path).map(FaultKind.link)
         }
     }
 
@@ -134,7 +136,7 @@ extension ScenarioBuilder {
         return hostReference(node, path).map { [($0, node)] }
     }
 
-    private func between(_ node: Node, _ path: String) -> [DirectedPair] {
+    func between(_ node: Node, _ path: String) -> [DirectedPair] {
         guard case .sequence = node else {
             r.error(node, path, "expected a list of two hosts such as [client, api], found \(node.kindName)")
             return []
@@ -157,7 +159,7 @@ extension ScenarioBuilder {
         return cuts
     }
 
-    private func fromTo(_ fromNode: Node, _ fromPath: String, _ toNode: Node, _ toPath: String) -> [DirectedPair] {
+    func fromTo(_ fromNode: Node, _ fromPath: String, _ toNode: Node, _ toPath: String) -> [DirectedPair] {
         guard let senders = hostList(fromNode, fromPath), let receivers = hostList(toNode, toPath) else { return [] }
         var cuts: [DirectedPair] = []
         for s in senders {

@@ -7,6 +7,7 @@ extension ScenarioBuilder {
         guard let duration else { return }
         for d in faults { checkFaultFits(d, runDuration: duration) }
         checkOverlaps(runDuration: duration)
+        checkLinkOverlaps(runDuration: duration)
         for e in expectations { checkWindowFits(e, runDuration: duration) }
     }
 
@@ -28,6 +29,7 @@ extension ScenarioBuilder {
             guard let fault = d.fault else { return nil }
             switch fault.kind {
             case .partition(let p): return (d, fault, p)
+            case .link: return nil
             }
         }
         for (j, later) in partitions.enumerated() {
@@ -51,6 +53,32 @@ extension ScenarioBuilder {
                               "cuts \(pairs) which \(other) already cuts (\(later.partition.mode.rawValue)) "
                               + "from \(start) to \(end)")
                 }
+            }
+        }
+    }
+
+    /// Two link faults active at once on the same directed pair would fight over its packets (one
+    /// NFQUEUE steering rule, one netem class per pair): rejected rather than merged, so what runs is
+    /// exactly what the file says.
+    private func checkLinkOverlaps(runDuration: TimeSpan) {
+        let links: [(draft: FaultDraft, fault: Fault, link: LinkFault)] = faults.compactMap { d in
+            guard let fault = d.fault, case .link(let l) = fault.kind else { return nil }
+            return (d, fault, l)
+        }
+        for (j, later) in links.enumerated() {
+            for earlier in links[..<j] {
+                let start = max(earlier.fault.at, later.fault.at)
+                let end = min(earlier.fault.end(runDuration: runDuration), later.fault.end(runDuration: runDuration))
+                guard start < end else { continue }
+                let earlierPairs = Set(earlier.link.pairs)
+                let shared = later.link.pairs.filter { earlierPairs.contains($0) }
+                guard let first = shared.first else { continue }
+                let pairs = shared.count == 1 ? "\(first)" : "\(first) and \(shared.count - 1) more"
+                let line = earlier.draft.nameNode?.mark?.line ?? 0
+                r.error(later.draft.kindNode, later.draft.kindPath ?? later.draft.path,
+                        "degrades \(pairs) while '\(earlier.fault.name)' (line \(line)) degrades it too, both from "
+                        + "\(start) to \(end); link faults on one pair and direction must not overlap in time "
+                        + "(put both effects in one fault)")
             }
         }
     }

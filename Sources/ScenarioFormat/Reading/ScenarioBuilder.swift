@@ -7,7 +7,7 @@ import Yams
 /// the shape of each section first (unknown keys, types, units, host references), then the checks
 /// that relate sections to each other (timing, overlapping faults, windows) on whatever was readable.
 final class ScenarioBuilder {
-    static let topKeys = ["scenario", "description", "seed", "duration", "network", "ready-timeout",
+    static let topKeys = ["scenario", "description", "seed", "deterministic", "duration", "network", "ready-timeout",
                           "hosts", "faults", "expect"]
     static let hostKeys = ["run", "ready", "env"]
 
@@ -16,6 +16,8 @@ final class ScenarioBuilder {
     var hostNames: [String] = []
     var hosts: [Host] = []
     var duration: TimeSpan?
+    /// `deterministic: true`, with its node, once read (link faults check their engine against it).
+    var deterministicNode: Node?
     var faults: [FaultDraft] = []
     var expectations: [ExpectationDraft] = []
 
@@ -32,6 +34,8 @@ final class ScenarioBuilder {
         let name = r.require(top, "scenario").flatMap { scenarioName($0, top.path("scenario")) }
         let description = top["description"].flatMap { r.text($0, top.path("description")) }
         let seed = top["seed"].map { r.unsigned($0, top.path("seed")) } ?? 0
+        let deterministic = top["deterministic"].map { r.bool($0, top.path("deterministic")) } ?? false
+        if deterministic == true { deterministicNode = top["deterministic"] }
         duration = r.require(top, "duration").flatMap { r.timeSpan($0, top.path("duration"), positive: true) }
         let network = top["network"].map { readNetwork($0, top.path("network")) } ?? .defaultTestbed
         let readyTimeout = top["ready-timeout"].map { r.timeSpan($0, top.path("ready-timeout"), positive: true) }
@@ -46,9 +50,9 @@ final class ScenarioBuilder {
         checkTimeline()
         r.reportUnwalkedDuplicates()
 
-        guard !r.hasErrors, let name, let seed, let duration, let network, let readyTimeout else { return nil }
+        guard !r.hasErrors, let name, let seed, let deterministic, let duration, let network, let readyTimeout else { return nil }
         return Scenario(
-            name: name, description: description, seed: seed, duration: duration, network: network,
+            name: name, description: description, seed: seed, deterministic: deterministic, duration: duration, network: network,
             readyTimeout: readyTimeout, hosts: hosts, faults: faults.compactMap(\.fault),
             expectations: expectations.compactMap(\.expectation), file: r.file)
     }
