@@ -40,7 +40,7 @@ let package = Package(
             name: "Testbed",
             dependencies: ["Netlink", "CLinux", "ScenarioFormat", "RunHistory"]
         ),
-        .target(name: "Faults", dependencies: ["Netlink", "Testbed", "ScenarioFormat", "RunHistory"], exclude: ["README.md"]),
+        .target(name: "Faults", dependencies: ["Netlink", "CLinux", "CNetfilterQueue", "Testbed", "ScenarioFormat", "RunHistory"], exclude: ["README.md"]),
         .target(
             name: "Runner",
             dependencies: [

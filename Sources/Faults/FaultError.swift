@@ -9,6 +9,8 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
         case toolFailed(command: String, status: Int32, standardError: String)
         /// A namespace the fault acts in has no thread in the topology.
         case namespaceNotInTopology(String)
+        /// The engine a fault needs cannot run here; the text says what is missing.
+        case engineUnavailable(String)
     }
 
     public var code: Code
@@ -25,6 +27,8 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(command) failed with status \(status): \(standardError.trimmingCharacters(in: .whitespacesAndNewlines))"
         case .namespaceNotInTopology(let name):
             "namespace \(name) is not part of the topology"
+        case .engineUnavailable(let why):
+            why
         }
     }
 }

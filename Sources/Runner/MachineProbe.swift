@@ -1,3 +1,4 @@
+import Faults
 import Foundation
 import Glibc
 import Netlink
@@ -66,6 +67,29 @@ public enum MachineProbe {
                                   name: "iptables REJECT tcp-reset", purpose: "partition mode reset"))
         caps.append(iptablesProbe(topology, rule: ["-A", "FORWARD", "-j", "NFQUEUE", "--queue-num", "7", "--queue-bypass"],
                                   name: "iptables NFQUEUE", purpose: "the userspace link-fault engine"))
+        caps.append(contentsOf: linkProbes(topology))
+        return caps
+    }
+
+    /// netem, htb and tbf tried on `lo` of the throwaway router namespace through libnl, and an
+    /// NFQUEUE bound there; the last entry says which engine link faults use.
+    private static func linkProbes(_ topology: Topology) -> [Capability] {
+        let link = LinkCapabilities.probe(backend: topology.backend, namespace: topology.routerNamespace)
+        let queueProblem = LinkCapabilities.queueProblem(on: topology.routerThread)
+        let rows: [(String, Bool, String)] = [
+            ("qdisc netem", link.netem, "for the kernel link engine"),
+            ("qdisc htb", link.htb, "for per-pair rate and netem classes"),
+            ("qdisc tbf", link.tbf, "for rate"),
+        ]
+        var caps = rows.map { name, ok, purpose in
+            Capability(name: name, available: ok, detail: "\(link.details[String(name.dropFirst(6))] ?? "") (\(purpose))",
+                       remedy: ok ? nil : "a kernel with sch_\(name.dropFirst(6)) (modprobe sch_\(name.dropFirst(6)))")
+        }
+        caps.append(Capability(name: "NFQUEUE reader", available: queueProblem == nil,
+                               detail: queueProblem ?? "bound and unbound a queue through netlink (userspace link engine)",
+                               remedy: queueProblem == nil ? nil : "modprobe nfnetlink_queue"))
+        caps.append(Capability(name: "link engine (auto)", available: link.netem || queueProblem == nil,
+                               detail: link.autoEngineSummary, remedy: nil))
         return caps
     }
 

@@ -29,7 +29,7 @@ extension ScenarioRunner {
         guard !Task.isCancelled else { return }
         let effect: any FaultEffect
         do {
-            effect = try FaultEngine.make(fault: fault, topology: topology, slot: slot)
+            effect = try FaultEngine.make(fault: fault, topology: topology, slot: slot, environment: faultEnvironment)
             try effect.apply()
         } catch {
             history.record(.faultFailed(fault: fault.name, operation: "applying \(fault.kind.keyword)", error: "\(error)"))

@@ -26,6 +26,8 @@ public final class ScenarioRunner: @unchecked Sendable {
     var timings = PhaseTimings()
     /// Set at t = 0; progress lines before it are stamped `setup`.
     private var timelineStarted = false
+    /// Seed, determinism, kernel capabilities and report folder, for the faults (set before t = 0).
+    var faultEnvironment = FaultEnvironment()
 
     public init(scenario: Scenario, options: RunOptions, runID: String = ScenarioRunner.newRunID()) {
         var s = scenario
@@ -64,6 +66,7 @@ public final class ScenarioRunner: @unchecked Sendable {
         let setupStart = RunClock.monotonicNow()
         do {
             try prepare()
+            try prepareFaultEngines(reportDirectory: reportDir)
             try startHosts()
             timings.setup = elapsed(since: setupStart)
             try waitUntilReady()

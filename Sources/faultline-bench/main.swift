@@ -71,6 +71,13 @@ final class TimingBackend: RouteNetlink, @unchecked Sendable {
     func deleteRule(_ rule: FIBRule, in ns: NetworkNamespace) throws { try timed { try inner.deleteRule(rule, in: ns) } }
     func rules(in ns: NetworkNamespace) throws -> [String] { try inner.rules(in: ns) }
     func setSysctl(_ key: String, to value: String, in ns: NetworkNamespace) throws { try timed { try inner.setSysctl(key, to: value, in: ns) } }
+    func addQdisc(_ q: Qdisc, in ns: NetworkNamespace) throws { try timed { try inner.addQdisc(q, in: ns) } }
+    func deleteQdisc(_ q: Qdisc, in ns: NetworkNamespace) throws { try timed { try inner.deleteQdisc(q, in: ns) } }
+    func addTrafficClass(_ c: TrafficClass, in ns: NetworkNamespace) throws { try timed { try inner.addTrafficClass(c, in: ns) } }
+    func deleteTrafficClass(_ c: TrafficClass, in ns: NetworkNamespace) throws { try timed { try inner.deleteTrafficClass(c, in: ns) } }
+    func addFilter(_ f: U32Filter, in ns: NetworkNamespace) throws { try timed { try inner.addFilter(f, in: ns) } }
+    func deleteFilter(_ f: U32Filter, in ns: NetworkNamespace) throws { try timed { try inner.deleteFilter(f, in: ns) } }
+    func qdiscs(in ns: NetworkNamespace) throws -> [String] { try inner.qdiscs(in: ns) }
 }
 
 let ipPath = ExternalCommand.locate("ip")

@@ -40,6 +40,9 @@ enum EngineChoice {
             "partition reset:  " + (has("iptables REJECT tcp-reset")
                 ? "iptables REJECT --reject-with tcp-reset in the sender's namespace"
                 : "unavailable: needs iptables (apt-get install iptables)"),
+            "link (auto):      " + (has("qdisc netem") ? "netem under HTB classes (libnl); userspace NFQUEUE if deterministic: true"
+                : has("NFQUEUE reader") ? "userspace NFQUEUE delay line (netem is not in this kernel)" : "unavailable: no netem and no NFQUEUE"),
+            "link rate:        " + (has("qdisc htb") ? "HTB class + u32 filter per pair on the router's egress (libnl)" : "unavailable: no htb"),
         ]
     }
 }

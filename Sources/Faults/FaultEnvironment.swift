@@ -1,0 +1,21 @@
+import Foundation
+
+/// What a run tells the faults beyond the fault itself: the seed, whether the run must replay,
+/// what the kernel can do, and where per-run files (decision logs) go.
+public struct FaultEnvironment: Sendable {
+    /// The scenario's seed; the userspace link engine derives each pair's random stream from it.
+    public var seed: UInt64
+    /// `deterministic: true` in the scenario: `engine: auto` picks the seeded userspace engine.
+    public var deterministic: Bool
+    /// Whether the kernel has netem (found by ``LinkCapabilities/probe(backend:namespace:)``).
+    public var netemAvailable: Bool
+    /// The report folder; nil writes no decision logs.
+    public var logDirectory: URL?
+
+    public init(seed: UInt64 = 0, deterministic: Bool = false, netemAvailable: Bool = false, logDirectory: URL? = nil) {
+        self.seed = seed
+        self.deterministic = deterministic
+        self.netemAvailable = netemAvailable
+        self.logDirectory = logDirectory
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Netlink
+import ScenarioFormat
+
+/// A link fault played on a testbed: applies and heals its ``LinkPlan``.
+///
+/// Apply order: the delay line first (bound before any packet is steered to it), then tc, then
+/// the steering rules; heal in reverse, so no packet is ever queued with no reader behind it
+/// (and `--queue-bypass` lets traffic through should the reader vanish anyway).
+public final class LinkEffect: FaultEffect, @unchecked Sendable {
+    public let plan: LinkPlan
+    private let backend: any RouteNetlink
+    private let netfilter: any Netfilter
+    private let packets: any PacketEngine
+    private let lock = NSLock()
+    private var applied = false
+    private var acquiredRoots: [Qdisc] = []
+    /// The decision logs (userspace engine), named in `detail` so the report points at them.
+    public let decisionLogs: [String]
+    /// The delay line's counters from the last heal.
+    public private(set) var lastStatistics: DelayLine.Statistics?
+
+    public init(plan: LinkPlan, backend: any RouteNetlink, netfilter: any Netfilter, packets: any PacketEngine, decisionLogs: [String] = []) {
+        self.plan = plan
+        self.backend = backend
+        self.netfilter = netfilter
+        self.packets = packets
+        self.decisionLogs = decisionLogs
+    }
+
+    public var engine: String { plan.engine.rawValue }
+
+    public var detail: String {
+        (plan.commands + decisionLogs.map { "decisions: \($0)" }).joined(separator: "\n")
+    }
+
+    public func apply() throws {
+        try lock.withLock {
+            if applied { return }
+            do {
+                if plan.engine == .userspace { try packets.start(plan) }
+                for root in plan.roots {
+                    try SharedRoots.acquire(key(root)) { try backend.addQdisc(root, in: plan.router) }
+                    acquiredRoots.append(root)
+                }
+                for change in plan.shaping { try add(change) }
+                for lane in plan.lanes { for rule in lane.steering { try netfilter.insert(rule, in: plan.router) } }
+            } catch {
+                healLocked()
+                throw error
+            }
+            applied = true
+        }
+    }
+
+    public func heal() throws {
+        try lock.withLock {
+            if let error = healLocked() { throw error }
+        }
+    }
+
+    /// Undoes everything in reverse, trying every step; returns the first failure.
+    @discardableResult
+    private func healLocked() -> Error? {
+        var firstError: Error?
+        func attempt(_ body: () throws -> Void) {
+            do { try body() } catch { firstError = firstError ?? error }
+        }
+        for lane in plan.lanes.reversed() { for rule in lane.steering.reversed() { attempt { try netfilter.delete(rule, in: plan.router) } } }
+        if let stats = packets.stop() { lastStatistics = stats }
+        for change in plan.shaping.reversed() { attempt { try delete(change) } }
+        for root in acquiredRoots.reversed() {
+            attempt { try SharedRoots.release(key(root)) { try backend.deleteQdisc(root, in: plan.router) } }
+        }
+        acquiredRoots.removeAll()
+        applied = false
+        return firstError
+    }
+
+    private func key(_ root: Qdisc) -> String { "\(plan.router.name)/\(root.device)" }
+
+    private func add(_ change: ShapingChange) throws {
+        switch change {
+        case .trafficClass(let c): try backend.addTrafficClass(c, in: plan.router)
+        case .leaf(let q): try backend.addQdisc(q, in: plan.router)
+        case .filter(let f): try backend.addFilter(f, in: plan.router)
+        }
+    }
+
+    private func delete(_ change: ShapingChange) throws {
+        switch change {
+        case .trafficClass(let c): try backend.deleteTrafficClass(c, in: plan.router)
+        case .leaf(let q): try backend.deleteQdisc(q, in: plan.router)
+        case .filter(let f): try backend.deleteFilter(f, in: plan.router)
+        }
+    }
+}
