@@ -59,6 +59,8 @@ extension LibNLBackend {
             try NetlinkError.check(rtnl_u32_add_key_uint32(f, filter.source.address, 0xFFFF_FFFF, 12, 0), "adding", what, in: namespace.name)
             try NetlinkError.check(rtnl_u32_add_key_uint32(f, filter.destination.address, 0xFFFF_FFFF, 16, 0), "adding", what, in: namespace.name)
             try NetlinkError.check(rtnl_u32_set_classid(f, filter.flow.value), "adding", what, in: namespace.name)
+            // Without TC_U32_TERMINAL a match falls through and the flowid is never taken (`tc` sets it).
+            try NetlinkError.check(rtnl_u32_set_cls_terminal(f), "adding", what, in: namespace.name)
             try NetlinkError.check(rtnl_cls_add(s.socket, f, NLM_F_CREATE), "adding", what, in: namespace.name)
         }
     }
