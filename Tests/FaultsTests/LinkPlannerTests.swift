@@ -1,0 +1,101 @@
+import Faults
+import Netlink
+import ScenarioFormat
+import Testbed
+import Testing
+
+struct LinkPlannerTests {
+    static let topology = try! TopologyPlan.make(runID: "t1", hosts: ["a", "b", "c"], network: .defaultTestbed)
+
+    static func link(_ pairs: [(String, String)], _ body: (inout LinkFault) -> Void = { _ in }) -> LinkFault {
+        var l = LinkFault(pairs: pairs.map { DirectedPair(from: $0.0, to: $0.1) }, delay: .milliseconds(50))
+        body(&l)
+        return l
+    }
+
+    @Test(arguments: [
+        (LinkEngineChoice.auto, false, false, LinkEngine.netem),
+        (.auto, true, false, .userspace),
+        (.auto, false, true, .userspace),
+        (.userspace, false, false, .userspace),
+        (.netem, false, false, .netem),
+    ])
+    func engineChoice(choice: LinkEngineChoice, deterministic: Bool, gilbertElliott: Bool, expected: LinkEngine) throws {
+        let l = Self.link([("a", "b")]) {
+            $0.engine = choice
+            if gilbertElliott { $0.loss = .gilbertElliott(GilbertElliott(p: Percentage(percent: 1), r: Percentage(percent: 30))) }
+        }
+        #expect(try LinkPlanner.engine(for: l, deterministic: deterministic, netemAvailable: true) == expected)
+    }
+
+    @Test func netemMissingStopsAnExplicitNetemFaultNamingWhatIsMissing() throws {
+        let l = Self.link([("a", "b")]) { $0.engine = .netem }
+        #expect(throws: FaultError(.engineUnavailable("netem is not in this kernel; use engine: userspace"))) {
+            try LinkPlanner.engine(for: l, deterministic: false, netemAvailable: false)
+        }
+        #expect(try LinkPlanner.engine(for: Self.link([("a", "b")]), deterministic: false, netemAvailable: false) == .userspace)
+    }
+
+    @Test func rateAloneNeedsNoPacketEngine() throws {
+        let l = LinkFault(pairs: [DirectedPair(from: "a", to: "b")], rate: Bitrate(bitsPerSecond: 2_000_000))
+        #expect(try LinkPlanner.engine(for: l, deterministic: true, netemAvailable: false) == .htb)
+    }
+
+    @Test func userspaceSteersEachPairToItsOwnQueueWithPortsOnBothProtocols() throws {
+        let l = Self.link([("a", "b"), ("c", "b")]) { $0.ports = [8500, 8501] }
+        let plan = try LinkPlanner.plan(l, engine: .userspace, topology: Self.topology, firstQueue: 300)
+        #expect(plan.lanes.map(\.queue) == [300, 301])
+        #expect(plan.shaping.isEmpty && plan.roots.isEmpty)
+        #expect(plan.lanes[0].steering.map { $0.arguments(inserting: true).joined(separator: " ") } == [
+            "-w -A FORWARD -s 198.18.0.2/32 -d 198.18.0.3/32 -p tcp -m multiport --ports 8500,8501 -j NFQUEUE --queue-num 300 --queue-bypass",
+            "-w -A FORWARD -s 198.18.0.2/32 -d 198.18.0.3/32 -p udp -m multiport --ports 8500,8501 -j NFQUEUE --queue-num 300 --queue-bypass",
+        ])
+    }
+
+    /// The kernel engine's trace: a shared HTB root, then per pair a class, a netem leaf and a u32 filter;
+    /// heal undoes it in reverse.
+    @Test func netemPlanAppliesAndHealsInOrderThroughTheBackend() throws {
+        let l = Self.link([("a", "b"), ("c", "b")]) {
+            $0.jitter = .milliseconds(10)
+            $0.distribution = .normal
+            $0.loss = .random(Percentage(percent: 1))
+            $0.rate = Bitrate(bitsPerSecond: 2_000_000)
+        }
+        let recorder = RecordingBackend()
+        let effect = try FaultEngine.make(.link(l), name: "slow", plan: Self.topology, backend: recorder,
+                                          netfilter: RecordingNetfilter(into: recorder), packets: RecordingPacketEngine(into: recorder),
+                                          environment: FaultEnvironment(netemAvailable: true))
+        #expect(effect.engine == "netem")
+        try effect.apply()
+        try effect.heal()
+        let ns = "fl-t1-router"
+        #expect(recorder.trace == [
+            "tc -n \(ns) qdisc add dev h1 root handle 1: htb default 0",
+            "tc -n \(ns) class add dev h1 parent 1: classid 1:1 htb rate 2000000bit ceil 2000000bit",
+            "tc -n \(ns) qdisc add dev h1 parent 1:1 handle 100: netem limit 12000 delay 50000us 10000us distribution normal loss random 1%",
+            "tc -n \(ns) filter add dev h1 parent 1: protocol ip prio 1 u32 match ip src 198.18.0.2/32 match ip dst 198.18.0.3/32 flowid 1:1",
+            "tc -n \(ns) class add dev h1 parent 1: classid 1:3 htb rate 2000000bit ceil 2000000bit",
+            "tc -n \(ns) qdisc add dev h1 parent 1:3 handle 102: netem limit 12000 delay 50000us 10000us distribution normal loss random 1%",
+            "tc -n \(ns) filter add dev h1 parent 1: protocol ip prio 3 u32 match ip src 198.18.0.4/32 match ip dst 198.18.0.3/32 flowid 1:3",
+            "delay line stop",
+            "tc -n \(ns) filter del dev h1 parent 1: protocol ip prio 3",
+            "tc -n \(ns) qdisc del dev h1 parent 1:3 handle 102:",
+            "tc -n \(ns) class del dev h1 classid 1:3",
+            "tc -n \(ns) filter del dev h1 parent 1: protocol ip prio 1",
+            "tc -n \(ns) qdisc del dev h1 parent 1:1 handle 100:",
+            "tc -n \(ns) class del dev h1 classid 1:1",
+            "tc -n \(ns) qdisc del dev h1 root handle 1:",
+        ])
+    }
+
+    @Test func aFailedStepUndoesTheStepsBefore() throws {
+        let recorder = RecordingBackend(failing: "filter add")
+        let effect = try FaultEngine.make(.link(Self.link([("a", "b")]) { $0.engine = .userspace; $0.rate = Bitrate(bitsPerSecond: 8000) }),
+                                          plan: Self.topology, backend: recorder, netfilter: RecordingNetfilter(into: recorder),
+                                          packets: RecordingPacketEngine(into: recorder))
+        #expect(throws: NetlinkError.self) { try effect.apply() }
+        #expect(recorder.trace.first?.hasPrefix("delay line start") == true)
+        #expect(recorder.trace.last == "tc -n fl-t1-router qdisc del dev h1 root handle 1:")
+        #expect(!recorder.trace.contains { $0.contains("iptables") && $0.contains("-A") })
+    }
+}
