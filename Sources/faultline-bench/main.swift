@@ -190,6 +190,19 @@ guard getuid() == 0 else {
 let runTag = "bench\(String(UInt32.random(in: 0...0xFFFF), radix: 16))"
 defer { removeBenchNamespaces("fl-\(runTag)") }
 
+// `faultline-bench link` runs only the link section.
+if CommandLine.arguments.dropFirst().first == "link" {
+    do {
+        try LinkBench.run(runTag: runTag)
+    } catch {
+        removeBenchNamespaces("fl-\(runTag)")
+        FileHandle.standardError.write(Data("faultline-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    removeBenchNamespaces("fl-\(runTag)")
+    exit(0)
+}
+
 do {
     print("faultline-bench — \(ProcessInfo.processInfo.activeProcessorCount) cores, kernel \(ProcessInfo.processInfo.operatingSystemVersionString)")
     print("")
@@ -282,6 +295,7 @@ do {
     print("")
     let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
     benchValidate(scenarioFolder: "scenarios", binary: binDir + "/faultline")
+    try LinkBench.run(runTag: runTag)
     let leftovers = NetworkNamespace.list(prefix: "fl-\(runTag)")
     print("")
     print("Namespaces left behind: \(leftovers.isEmpty ? "none" : leftovers.map(\.name).joined(separator: ", "))")

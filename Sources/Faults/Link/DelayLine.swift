@@ -104,6 +104,11 @@ public final class DelayLine: @unchecked Sendable {
 
     private func run() {
         _ = fl_set_timer_slack(1)
+        // A low real-time priority lets the line preempt ordinary work when a packet falls due, so
+        // lateness does not depend on how busy the machine is. Best effort: without the privilege
+        // the line runs as an ordinary thread.
+        var param = sched_param(sched_priority: 10)
+        _ = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param)
         let idle: Int64 = 20_000_000
         while !lock.withLock({ stopping }) {
             var now = fl_monotonic_ns()
