@@ -45,8 +45,13 @@ enum LinkTraffic {
         let reader = Thread {
             var buffer = [UInt8](repeating: 0, count: 2048)
             var pfd = pollfd(fd: receiver, events: Int16(POLLIN), revents: 0)
-            while now() < stopAt.value {
-                guard poll(&pfd, 1, 20) == 1 else { continue }
+            // Stops only once the settle time is over and nothing is left to read, so a reader
+            // that was descheduled on a busy machine still counts every datagram that arrived.
+            while true {
+                guard poll(&pfd, 1, 20) == 1 else {
+                    if now() >= stopAt.value { break }
+                    continue
+                }
                 let n = recv(receiver, &buffer, buffer.count, 0)
                 let t = now()
                 guard n == size else { continue }
