@@ -36,7 +36,7 @@ enum EngineChoice {
         let ns = has("network namespaces and veth")
         return [
             "partition drop:   " + (ns ? "FIB rule blackhole in the router namespace (libnl)" : "unavailable: no network namespaces"),
-            "partition reject: " + (ns ? "FIB rule unreachable in the sender's namespace (libnl)" : "unavailable"),
+            "partition reject: " + (ns ? "unreachable route in the sender's namespace (libnl)" : "unavailable"),
             "partition reset:  " + (has("iptables REJECT tcp-reset")
                 ? "iptables REJECT --reject-with tcp-reset in the sender's namespace"
                 : "unavailable: needs iptables (apt-get install iptables)"),
