@@ -8,21 +8,44 @@ import Testbed
 /// its own, and the compiler points here until it does.
 public enum FaultEngine {
     /// The effect of `fault` on `topology`, through the topology's own netlink backend;
-    /// iptables (for `reset` partitions) is spawned from the namespaces' threads.
+    /// iptables (for `reset` partitions) is spawned from the namespaces' threads. Faults on a
+    /// host's machine (`cpu:`, `process:`) act through `hosts`.
     ///
     /// - Parameter slot: the fault's index in the scenario, so overlapping faults own separate
     ///   rules (see ``PartitionPlanner/plan(_:topology:slot:)``).
-    public static func make(fault: Fault, topology: Topology, slot: Int = 0) throws -> any FaultEffect {
-        try make(fault.kind, plan: topology.plan, backend: topology.backend, netfilter: SpawningIPTables(topology: topology), slot: slot)
+    public static func make(
+        fault: Fault, topology: Topology, slot: Int = 0, hosts: HostFaultContext = HostFaultContext()
+    ) throws -> any FaultEffect {
+        try make(
+            fault.kind, name: fault.name, plan: topology.plan, backend: topology.backend,
+            netfilter: SpawningIPTables(topology: topology), slot: slot, hosts: hosts)
     }
 
     /// The same with every seam given, for tests with ``RecordingBackend`` and ``RecordingNetfilter``.
     public static func make(
-        _ kind: FaultKind, plan: TopologyPlan, backend: any RouteNetlink, netfilter: any Netfilter, slot: Int = 0
+        _ kind: FaultKind, name: String = "", plan: TopologyPlan, backend: any RouteNetlink, netfilter: any Netfilter,
+        slot: Int = 0, hosts: HostFaultContext = HostFaultContext()
     ) throws -> any FaultEffect {
         switch kind {
         case .partition(let partition):
-            PartitionEffect(plan: try PartitionPlanner.plan(partition, topology: plan, slot: slot), backend: backend, netfilter: netfilter)
+            return PartitionEffect(
+                plan: try PartitionPlanner.plan(partition, topology: plan, slot: slot), backend: backend, netfilter: netfilter)
+        case .cpu(.stress(let stress)):
+            let cgroup = try cgroup(of: stress.host, in: hosts)
+            // The CPUs the host's own program may use, so the workers compete with it.
+            let pid = hosts.processes[stress.host]?.runningPID ?? 0
+            let cpus = CPUAffinity.of(pid) ?? CPUAffinity.of(0) ?? []
+            return CPUStressEffect(plan: try CPUStressPlanner.plan(stress, burner: hosts.burner, cpus: cpus), cgroup: cgroup)
+        case .cpu(.limit(let limit)):
+            return CPULimitEffect(cgroup: try cgroup(of: limit.host, in: hosts), fraction: limit.limit.fraction)
+        case .process(let process):
+            guard let control = hosts.processes[process.host] else { throw FaultError(.noProcess(host: process.host)) }
+            return ProcessFaultEffect(fault: name, action: process.action, control: control)
         }
+    }
+
+    private static func cgroup(of host: String, in hosts: HostFaultContext) throws -> HostCgroup {
+        guard let cgroup = hosts.cgroups[host] else { throw FaultError(.noCgroup(host: host)) }
+        return cgroup
     }
 }

@@ -9,6 +9,12 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
         case toolFailed(command: String, status: Int32, standardError: String)
         /// A namespace the fault acts in has no thread in the topology.
         case namespaceNotInTopology(String)
+        /// A host-level fault names a host the run made no cgroup for.
+        case noCgroup(host: String)
+        /// A process fault names a host without a running program.
+        case noProcess(host: String)
+        /// CPU stress needs a worker program and none was configured.
+        case noBurner
     }
 
     public var code: Code
@@ -25,6 +31,12 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(command) failed with status \(status): \(standardError.trimmingCharacters(in: .whitespacesAndNewlines))"
         case .namespaceNotInTopology(let name):
             "namespace \(name) is not part of the topology"
+        case .noCgroup(let host):
+            "host \(host) has no cgroup in this run (the machine offers no usable cpu controller; see faultline doctor)"
+        case .noProcess(let host):
+            "host \(host) has no program to signal (no 'run' command)"
+        case .noBurner:
+            "no stress-worker program configured (the faultline binary's _burn command)"
         }
     }
 }

@@ -34,12 +34,19 @@ struct Doctor: ParsableCommand {
 enum EngineChoice {
     static func describe(has: (String) -> Bool) -> [String] {
         let ns = has("network namespaces and veth")
+        let cg = has("cgroup cpu controller")
         return [
             "partition drop:   " + (ns ? "FIB rule blackhole in the router namespace (libnl)" : "unavailable: no network namespaces"),
             "partition reject: " + (ns ? "FIB rule unreachable in the sender's namespace (libnl)" : "unavailable"),
             "partition reset:  " + (has("iptables REJECT tcp-reset")
                 ? "iptables REJECT --reject-with tcp-reset in the sender's namespace"
                 : "unavailable: needs iptables (apt-get install iptables)"),
+            "cpu load:         " + (cg ? "faultline _burn workers in the host's cgroup, pinned to the host's CPUs"
+                : "unavailable: no cgroup cpu controller"),
+            "cpu limit:        " + (cg ? "CFS quota on the host's cgroup (see the cgroup line above)"
+                : "unavailable: no cgroup cpu controller"),
+            "process:          " + (cg ? "signals to the host's process group (pause = STOP/CONT); restarts join the host's cgroup"
+                : "signals to the host's process group; no cgroup, so no per-host CPU accounting"),
         ]
     }
 }

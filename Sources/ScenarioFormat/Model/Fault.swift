@@ -22,11 +22,15 @@ public struct Fault: Codable, Sendable, Equatable {
 /// and the compiler then points at every `switch` that must handle it.
 public enum FaultKind: Codable, Sendable, Equatable {
     case partition(Partition)
+    case cpu(CPUFault)
+    case process(ProcessFault)
 
     /// The key that introduces this kind in a scenario file.
     public var keyword: String {
         switch self {
         case .partition: "partition"
+        case .cpu: "cpu"
+        case .process: "process"
         }
     }
 }

@@ -6,6 +6,8 @@ import Yams
 /// at the `switch` in ``ScenarioBuilder/readFaultKind(_:_:_:)`` that must read it.
 enum FaultKindKey: String, CaseIterable {
     case partition
+    case cpu
+    case process
 
     static var keywords: [String] { allCases.map(\.rawValue) }
 }
@@ -79,6 +81,8 @@ extension ScenarioBuilder {
     func readFaultKind(_ kind: FaultKindKey, _ node: Node, _ path: String) -> FaultKind? {
         switch kind {
         case .partition: readPartition(node, path).map(FaultKind.partition)
+        case .cpu: readCPUFault(node, path).map(FaultKind.cpu)
+        case .process: readProcessFault(node, path).map(FaultKind.process)
         }
     }
 

@@ -28,6 +28,7 @@ extension ScenarioBuilder {
             guard let fault = d.fault else { return nil }
             switch fault.kind {
             case .partition(let p): return (d, fault, p)
+            case .cpu, .process: return nil
             }
         }
         for (j, later) in partitions.enumerated() {
