@@ -66,6 +66,10 @@ public enum CgroupCleanup {
             }
             if !removed { errors.append("removing cgroup \(dir): \(String(cString: strerror(errno)))") }
         }
+        // The shared `faultline` folder goes with the last run that used it; while another run
+        // still has groups in it, rmdir fails (EBUSY) and it stays, as it should.
+        let parents = Set(directories.map { ($0 as NSString).deletingLastPathComponent })
+        for parent in parents where (parent as NSString).lastPathComponent == "faultline" { rmdir(parent) }
         return errors
     }
 
