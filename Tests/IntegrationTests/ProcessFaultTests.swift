@@ -46,7 +46,7 @@ struct ProcessFaultTests {
     @Test func pauseStopsTheCounterAndResumeRestartsIt() async throws {
         let (result, events) = try await Self.run("""
             scenario: pause
-            duration: 4s
+            duration: 6s
             hosts:
               leader: { run: "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.05; done", ready: "log:^tick" }
             faults:
@@ -61,8 +61,9 @@ struct ProcessFaultTests {
         // A line already on its way may land just after the stop; none after that until the heal.
         let during = ticks.filter { $0 > apply + .milliseconds(100) && $0 < heal }
         #expect(during.isEmpty, "ticks while paused: \(during)")
-        #expect(ticks.filter { $0 < apply }.count >= 10)
-        #expect(ticks.filter { $0 > heal }.count >= 10)
+        // Loose counts: on a loaded machine each tick's fork of `sleep` may take far longer than 50 ms.
+        #expect(ticks.filter { $0 < apply }.count >= 3, "ticks \(ticks), paused \(apply)…\(heal)")
+        #expect(ticks.filter { $0 > heal }.count >= 3, "ticks \(ticks), paused \(apply)…\(heal)")
     }
 
     @Test func killAndRestartGivesANewPidThatBecomesReadyAgain() async throws {
