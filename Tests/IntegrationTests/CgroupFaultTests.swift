@@ -37,11 +37,13 @@ enum CgroupSupport {
 
     /// Shares of one CPU `pid` got in consecutive 2 s windows, with the share it spent waiting for a
     /// CPU (other load on the machine). Stops at the first window inside `range`.
-    static func windows(_ pid: Int32, until range: ClosedRange<Double>, max count: Int = 5) -> [(cpu: Double, wait: Double)] {
+    /// Sleeps with `Task.sleep`, not `usleep`: a blocked test would hold one of the few threads of
+    /// the cooperative pool that in-process runs in other suites need for their timelines.
+    static func windows(_ pid: Int32, until range: ClosedRange<Double>, max count: Int = 5) async -> [(cpu: Double, wait: Double)] {
         var out: [(Double, Double)] = []
         for _ in 0..<count {
             let a = schedStat(pid), t = Date()
-            usleep(2_000_000)
+            try? await Task.sleep(for: .seconds(2))
             let b = schedStat(pid), wall = Date().timeIntervalSince(t)
             out.append(((b.cpu - a.cpu) / wall * 100, (b.wait - a.wait) / wall * 100))
             if range.contains(out.last!.0) { break }
@@ -73,7 +75,7 @@ enum CgroupSupport {
 /// Fidelity of the CPU faults, measured from the kernel's own accounting.
 @Suite(.enabled(if: CgroupSupport.usable, "needs root and a cgroup cpu controller"), .serialized)
 struct CgroupFaultTests {
-    @Test func fiftyPercentLoadOnOneWorkerBurnsHalfACPU() throws {
+    @Test func fiftyPercentLoadOnOneWorkerBurnsHalfACPU() async throws {
         let cg = try CgroupSupport.make()
         defer { #expect(CgroupSupport.remove(cg).isEmpty) }
         let plan = try CPUStressPlanner.plan(
@@ -82,11 +84,11 @@ struct CgroupFaultTests {
         let effect = CPUStressEffect(plan: plan, cgroup: cg)
         try effect.apply()
         let pid = try #require(effect.workerPID)
-        usleep(200_000)
+        try await Task.sleep(for: .milliseconds(200))
         // The worker sits in the host's cgroup (it joined before exec).
         #expect(CgroupCleanup.processes(in: cg.directories[0]).contains(pid))
         defer { try? effect.heal() }
-        try CgroupSupport.expectShare(CgroupSupport.windows(pid, until: 45...55), in: 45...55)
+        try CgroupSupport.expectShare(await CgroupSupport.windows(pid, until: 45...55), in: 45...55)
         try effect.heal()
         // The effect's own measurement is what the history records.
         let m = try #require(effect.measurement)
@@ -96,7 +98,7 @@ struct CgroupFaultTests {
         try effect.heal()
     }
 
-    @Test func limitOfTwentyPercentHoldsABusyLoopToAFifthOfACPU() throws {
+    @Test func limitOfTwentyPercentHoldsABusyLoopToAFifthOfACPU() async throws {
         let cg = try CgroupSupport.make()
         defer { #expect(CgroupSupport.remove(cg).isEmpty) }
         let loop = try Spawn.start(cg.joining(["/bin/sh", "-c", "while :; do :; done"]), env: [:], capture: false)
@@ -106,14 +108,14 @@ struct CgroupFaultTests {
         }
         let effect = CPULimitEffect(cgroup: cg, fraction: 0.2)
         try effect.apply()
-        usleep(300_000)
+        try await Task.sleep(for: .milliseconds(300))
         // From the cgroup's own accounting, in 2 s windows: never above the cap, and at it in at
         // least one (throttled time counts as run-queue wait, so schedstat cannot tell load here;
         // a fifth of a CPU is nearly always to be had).
         var shares: [Double] = []
         for _ in 0..<3 {
             let start = (try cg.usageSeconds(), Date())
-            usleep(2_000_000)
+            try await Task.sleep(for: .seconds(2))
             shares.append((try cg.usageSeconds() - start.0) / Date().timeIntervalSince(start.1) * 100)
             if (18...22).contains(shares.last!) { break }
         }

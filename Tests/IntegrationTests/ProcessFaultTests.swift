@@ -2,36 +2,44 @@ import Foundation
 import Glibc
 import Netlink
 import RunHistory
-import Runner
 import ScenarioFormat
 import Testbed
 import Testing
 
-/// Process faults played by the real runner on real namespaces, judged from the run's history.
+/// Process and CPU faults played by `faultline run` on real namespaces, judged from the run's history.
 @Suite(.enabled(if: TopologyFixture.isRoot, "needs root: creates network namespaces"), .serialized)
 struct ProcessFaultTests {
-    /// Runs `yaml` in-process and returns the outcome with the history as written.
-    static func run(_ yaml: String) async throws -> (RunResult, [Event]) {
-        let scenario = try ScenarioReader.read(yaml: yaml, file: "t.yaml").get()
-        let reports = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("fl-proc-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: reports) }
-        let options = RunOptions(reportsRoot: reports, progress: false, burner: [RunCommandTests.binary, "_burn"])
-        let result = await ScenarioRunner(scenario: scenario, options: options).run()
-        let dir = try #require(result.reportDirectory)
-        let text = try String(contentsOf: dir.appendingPathComponent("history.jsonl"), encoding: .utf8)
-        let events = try text.split(separator: "\n").map { try JSONDecoder().decode(Event.self, from: Data($0.utf8)) }
-        #expect(NetworkNamespace.list(prefix: "fl-\(result.runID)-").isEmpty)
-        for dir in CgroupSupport.controller?.directories(of: "faultline/\(result.runID)") ?? [] {
-            #expect(!FileManager.default.fileExists(atPath: dir), "cgroup \(dir) left behind")
-        }
-        return (result, events)
+    /// What one `faultline run` left: its exit status, printed summary, run id and history.
+    struct Played {
+        var status: Int32
+        var summary: String
+        var runID: String
+        var events: [Event]
     }
 
-    /// No setup error and no fault that failed to apply, heal or restart. (With no expectations
-    /// the verdict itself is `unknown`, so it is not what these tests judge.)
-    static func expectPlayedCleanly(_ result: RunResult, _ events: [Event]) {
-        if case .setupFailed(let why) = result.outcome { Issue.record("setup failed: \(why)") }
-        let failures = events.filter { if case .faultFailed = $0.kind { true } else { false } }
+    /// Runs `yaml` with the real binary (its own process, so a busy test suite cannot starve the
+    /// run's timeline) and reads back the history it wrote; checks nothing of the run is left.
+    static func run(_ yaml: String) throws -> Played {
+        let dir = try RunCommandTests.workspace(["t.yaml": yaml])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let finished = try RunCommandTests.faultline(["run", "t.yaml", "--reports", "reports", "--quiet"], in: dir)
+        let e = FileManager.default.enumerator(at: dir.appendingPathComponent("reports"), includingPropertiesForKeys: nil)
+        let file = try #require((e?.allObjects as? [URL])?.first { $0.lastPathComponent == "history.jsonl" }, Comment(rawValue: finished.stderr))
+        let runID = try #require(file.deletingLastPathComponent().lastPathComponent.split(separator: "-").last.map(String.init))
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let events = try text.split(separator: "\n").map { try JSONDecoder().decode(Event.self, from: Data($0.utf8)) }
+        #expect(NetworkNamespace.list(prefix: "fl-\(runID)-").isEmpty)
+        for dir in CgroupSupport.controller?.directories(of: "faultline/\(runID)") ?? [] {
+            #expect(!FileManager.default.fileExists(atPath: dir), "cgroup \(dir) left behind")
+        }
+        return Played(status: finished.status, summary: finished.stdout, runID: runID, events: events)
+    }
+
+    /// Not a setup error (exit 2) and no fault that failed to apply, heal or restart. (With no
+    /// expectations the verdict itself is `unknown`, so it is not what these tests judge.)
+    static func expectPlayedCleanly(_ played: Played) {
+        #expect(played.status != 2, "setup failed: \(played.summary)")
+        let failures = played.events.filter { if case .faultFailed = $0.kind { true } else { false } }
         #expect(failures.isEmpty, "\(failures)")
     }
 
@@ -43,8 +51,8 @@ struct ProcessFaultTests {
         events.first { if case .faultHealed(fault, _) = $0.kind { true } else { false } }?.t
     }
 
-    @Test func pauseStopsTheCounterAndResumeRestartsIt() async throws {
-        let (result, events) = try await Self.run("""
+    @Test func pauseStopsTheCounterAndResumeRestartsIt() throws {
+        let played = try Self.run("""
             scenario: pause
             duration: 6s
             hosts:
@@ -52,7 +60,8 @@ struct ProcessFaultTests {
             faults:
               - { name: freeze, at: 1s, for: 2s, process: { host: leader, action: pause } }
             """)
-        Self.expectPlayedCleanly(result, events)
+        Self.expectPlayedCleanly(played)
+        let events = played.events
         let apply = try #require(Self.applied("freeze", events))
         let heal = try #require(Self.healed("freeze", events))
         let ticks = events.compactMap { e -> TimeSpan? in
@@ -66,8 +75,8 @@ struct ProcessFaultTests {
         #expect(ticks.filter { $0 > heal }.count >= 3, "ticks \(ticks), paused \(apply)…\(heal)")
     }
 
-    @Test func killAndRestartGivesANewPidThatBecomesReadyAgain() async throws {
-        let (result, events) = try await Self.run("""
+    @Test func killAndRestartGivesANewPidThatBecomesReadyAgain() throws {
+        let played = try Self.run("""
             scenario: crash
             duration: 5s
             hosts:
@@ -75,7 +84,8 @@ struct ProcessFaultTests {
             faults:
               - { name: crash, at: 1s, process: { host: api, action: kill, signal: KILL, restart: { after: 1s } } }
             """)
-        Self.expectPlayedCleanly(result, events)
+        Self.expectPlayedCleanly(played)
+        let events = played.events
         let starts = events.compactMap { e -> (TimeSpan, Int32)? in
             if case .processStarted("api", let pid, _) = e.kind { (e.t, pid) } else { nil }
         }
@@ -92,8 +102,8 @@ struct ProcessFaultTests {
         #expect((ready.last?.t ?? .zero) > starts[1].0)
     }
 
-    @Test func stressAndLimitLandInTheHistoryWithCPUSamples() async throws {
-        let (result, events) = try await Self.run("""
+    @Test func stressAndLimitLandInTheHistoryWithCPUSamples() throws {
+        let played = try Self.run("""
             scenario: cpu
             duration: 3s
             hosts:
@@ -102,7 +112,8 @@ struct ProcessFaultTests {
               - { name: burn, at: 0s, for: 2s, cpu: { host: busy, load: 50%, workers: 1 } }
               - { name: cap, at: 2s, for: 500ms, cpu: { host: busy, limit: 20% } }
             """)
-        Self.expectPlayedCleanly(result, events)
+        Self.expectPlayedCleanly(played)
+        let events = played.events
         try #require(CgroupSupport.controller != nil, "no cgroup engine: cpu faults cannot apply")
         #expect(Self.applied("burn", events) != nil && Self.applied("cap", events) != nil)
         let measured = events.compactMap { e -> Double? in
@@ -117,6 +128,6 @@ struct ProcessFaultTests {
         #expect(samples.count >= 5)
         // The worker burned inside the host's cgroup: its accounting saw at least what it burned.
         #expect((samples.last ?? 0) >= burned * 0.95, "cgroup saw \(samples.last ?? 0)s, worker burned \(burned)s")
-        #expect(result.summary.contains("workers burned"))
+        #expect(played.summary.contains("workers burned"))
     }
 }

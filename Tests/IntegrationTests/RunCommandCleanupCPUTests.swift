@@ -25,19 +25,8 @@ extension RunCommandTests {
         let child = try Spawn.start(
             [Self.binary, "run", "s.yaml", "--reports", "reports", "--quiet"],
             env: ProcessInfo.processInfo.environment, directory: dir.path, capture: false)
-        let deadline = Date().addingTimeInterval(20)
-        var historyFile: URL?
-        var applied = 0
-        while Date() < deadline && applied < 2 {
-            usleep(50_000)
-            let e = FileManager.default.enumerator(at: dir.appendingPathComponent("reports"), includingPropertiesForKeys: nil)
-            historyFile = (e?.allObjects as? [URL])?.first { $0.lastPathComponent == "history.jsonl" }
-            if let h = historyFile, let text = try? String(contentsOf: h, encoding: .utf8) {
-                applied = text.components(separatedBy: "\"fault.applied\"").count - 1
-            }
-        }
+        let (runID, applied) = try Self.waitForAppliedFaults(2, in: dir)
         #expect(applied == 2)
-        let runID = try #require(historyFile?.deletingLastPathComponent().lastPathComponent.split(separator: "-").last.map(String.init))
         let controller = try #require(CgroupSupport.controller)
         let groups = ["leader", "client"].flatMap { controller.directories(of: "faultline/\(runID)/\($0)") }
         let inGroups = groups.flatMap { CgroupCleanup.processes(in: $0) }

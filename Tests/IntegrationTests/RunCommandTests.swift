@@ -57,6 +57,24 @@ struct RunCommandTests {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Waits (up to 20 s) until the run writing into `dir/reports` has applied `count` faults, as its
+    /// streamed history says; returns its run id and how many it applied.
+    static func waitForAppliedFaults(_ count: Int, in dir: URL) throws -> (runID: String, applied: Int) {
+        let deadline = Date().addingTimeInterval(20)
+        var historyFile: URL?
+        var applied = 0
+        while Date() < deadline && applied < count {
+            usleep(50_000)
+            let e = FileManager.default.enumerator(at: dir.appendingPathComponent("reports"), includingPropertiesForKeys: nil)
+            historyFile = (e?.allObjects as? [URL])?.first { $0.lastPathComponent == "history.jsonl" }
+            if let h = historyFile, let text = try? String(contentsOf: h, encoding: .utf8) {
+                applied = text.components(separatedBy: "\"fault.applied\"").count - 1
+            }
+        }
+        let runID = try #require(historyFile?.deletingLastPathComponent().lastPathComponent.split(separator: "-").last.map(String.init))
+        return (runID, applied)
+    }
+
     /// A fresh folder holding `files`.
     static func workspace(_ files: [String: String]) throws -> URL {
         let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("fl-run-\(UUID().uuidString)")
@@ -185,19 +203,8 @@ struct RunCommandTests {
             [Self.binary, "run", "s.yaml", "--reports", "reports", "--quiet"],
             env: ProcessInfo.processInfo.environment, directory: dir.path, capture: false)
         // Wait until both faults are in place, as the streamed history says.
-        let deadline = Date().addingTimeInterval(20)
-        var historyFile: URL?
-        var applied = 0
-        while Date() < deadline && applied < 2 {
-            usleep(50_000)
-            let e = FileManager.default.enumerator(at: dir.appendingPathComponent("reports"), includingPropertiesForKeys: nil)
-            historyFile = (e?.allObjects as? [URL])?.first { $0.lastPathComponent == "history.jsonl" }
-            if let h = historyFile, let text = try? String(contentsOf: h, encoding: .utf8) {
-                applied = text.components(separatedBy: "\"fault.applied\"").count - 1
-            }
-        }
+        let (runID, applied) = try Self.waitForAppliedFaults(2, in: dir)
         #expect(applied == 2)
-        let runID = try #require(historyFile?.deletingLastPathComponent().lastPathComponent.split(separator: "-").last.map(String.init))
         let namespaces = NetworkNamespace.list(prefix: "fl-\(runID)-")
         #expect(namespaces.count == 4)
         let inodes = Set(namespaces.compactMap { try? $0.inode() })
@@ -242,15 +249,7 @@ struct RunCommandTests {
             [Self.binary, "run", "s.yaml", "--reports", "reports", "--quiet"],
             env: ProcessInfo.processInfo.environment, directory: dir.path)
         defer { child.stderr.map { _ = close($0) } }
-        let deadline = Date().addingTimeInterval(20)
-        var historyFile: URL?
-        while Date() < deadline {
-            usleep(50_000)
-            let e = FileManager.default.enumerator(at: dir.appendingPathComponent("reports"), includingPropertiesForKeys: nil)
-            historyFile = (e?.allObjects as? [URL])?.first { $0.lastPathComponent == "history.jsonl" }
-            if let h = historyFile, let text = try? String(contentsOf: h, encoding: .utf8), text.contains("fault.applied") { break }
-        }
-        let runID = try #require(historyFile?.deletingLastPathComponent().lastPathComponent.split(separator: "-").last.map(String.init))
+        let (runID, _) = try Self.waitForAppliedFaults(1, in: dir)
         kill(child.pid, signal)
         let stdout = try Self.readAll(#require(child.stdout))
         #expect(Spawn.wait(child.pid) == .exited(130))
