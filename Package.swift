@@ -53,7 +53,7 @@ let package = Package(
         // MARK: Executables
         .executableTarget(
             name: "faultline",
-            dependencies: ["Runner", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Runner", "Faults", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "faultline-bench", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "ScenarioFormat"]),
 
@@ -62,9 +62,9 @@ let package = Package(
         .testTarget(name: "RunHistoryTests", dependencies: ["RunHistory", "ScenarioFormat"]),
         .testTarget(name: "ChecksTests", dependencies: ["Checks", "RunHistory", "ScenarioFormat"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Checks", "RunHistory", "ScenarioFormat"], exclude: ["Golden"]),
-        .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "ScenarioFormat"]),
+        .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "ScenarioFormat", "RunHistory"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
         // Privileged: real namespaces; each test builds and removes its own.
-        .testTarget(name: "IntegrationTests", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "ScenarioFormat"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "ScenarioFormat", "RunHistory"]),
     ]
 )

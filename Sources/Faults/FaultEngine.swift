@@ -8,26 +8,33 @@ import Testbed
 /// its own, and the compiler points here until it does.
 public enum FaultEngine {
     /// The effect of `fault` on `topology`, through the topology's own netlink backend;
-    /// iptables (for `reset` partitions and NFQUEUE steering) is spawned from the namespaces' threads.
+    /// iptables (for `reset` partitions and NFQUEUE steering) is spawned from the namespaces'
+    /// threads. Faults on a host's machine (`cpu:`, `process:`) act through `hosts`.
     ///
     /// - Parameter slot: the fault's index in the scenario, so overlapping faults own separate
     ///   rules (see ``PartitionPlanner/plan(_:topology:slot:)``).
-    public static func make(fault: Fault, topology: Topology, slot: Int = 0, environment: FaultEnvironment = FaultEnvironment()) throws -> any FaultEffect {
+    public static func make(
+        fault: Fault, topology: Topology, slot: Int = 0, environment: FaultEnvironment = FaultEnvironment(),
+        hosts: HostFaultContext = HostFaultContext()
+    ) throws -> any FaultEffect {
         let packets = QueuedPacketEngine(
             thread: topology.routerThread, seed: environment.seed, faultName: fault.name, logDirectory: environment.logDirectory)
-        return try make(fault.kind, name: fault.name, plan: topology.plan, backend: topology.backend,
-                        netfilter: SpawningIPTables(topology: topology), slot: slot, packets: packets, environment: environment)
+        return try make(
+            fault.kind, name: fault.name, plan: topology.plan, backend: topology.backend,
+            netfilter: SpawningIPTables(topology: topology), slot: slot, packets: packets, environment: environment, hosts: hosts)
     }
 
     /// The same with every seam given, for tests with ``RecordingBackend``, ``RecordingNetfilter``
     /// and ``RecordingPacketEngine``.
     public static func make(
         _ kind: FaultKind, name: String = "fault", plan: TopologyPlan, backend: any RouteNetlink, netfilter: any Netfilter,
-        slot: Int = 0, packets: (any PacketEngine)? = nil, environment: FaultEnvironment = FaultEnvironment()
+        slot: Int = 0, packets: (any PacketEngine)? = nil, environment: FaultEnvironment = FaultEnvironment(),
+        hosts: HostFaultContext = HostFaultContext()
     ) throws -> any FaultEffect {
         switch kind {
         case .partition(let partition):
-            return PartitionEffect(plan: try PartitionPlanner.plan(partition, topology: plan, slot: slot), backend: backend, netfilter: netfilter)
+            return PartitionEffect(
+                plan: try PartitionPlanner.plan(partition, topology: plan, slot: slot), backend: backend, netfilter: netfilter)
         case .link(let link):
             let engine = try LinkPlanner.engine(for: link, deterministic: environment.deterministic, netemAvailable: environment.netemAvailable)
             let linkPlan = try LinkPlanner.plan(link, engine: engine, topology: plan, firstQueue: QueueNumbers.take(link.pairs.count))
@@ -35,6 +42,22 @@ public enum FaultEngine {
                 ? link.pairs.map { QueuedPacketEngine.logName(fault: name, pair: $0) } : []
             return LinkEffect(plan: linkPlan, backend: backend, netfilter: netfilter,
                               packets: packets ?? RecordingPacketEngine(into: RecordingBackend()), decisionLogs: logs)
+        case .cpu(.stress(let stress)):
+            let cgroup = try cgroup(of: stress.host, in: hosts)
+            // The CPUs the host's own program may use, so the workers compete with it.
+            let pid = hosts.processes[stress.host]?.runningPID ?? 0
+            let cpus = CPUAffinity.of(pid) ?? CPUAffinity.of(0) ?? []
+            return CPUStressEffect(plan: try CPUStressPlanner.plan(stress, burner: hosts.burner, cpus: cpus), cgroup: cgroup)
+        case .cpu(.limit(let limit)):
+            return CPULimitEffect(cgroup: try cgroup(of: limit.host, in: hosts), fraction: limit.limit.fraction)
+        case .process(let process):
+            guard let control = hosts.processes[process.host] else { throw FaultError(.noProcess(host: process.host)) }
+            return ProcessFaultEffect(fault: name, action: process.action, control: control)
         }
+    }
+
+    private static func cgroup(of host: String, in hosts: HostFaultContext) throws -> HostCgroup {
+        guard let cgroup = hosts.cgroups[host] else { throw FaultError(.noCgroup(host: host)) }
+        return cgroup
     }
 }

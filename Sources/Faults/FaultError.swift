@@ -11,6 +11,12 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
         case namespaceNotInTopology(String)
         /// The engine a fault needs cannot run here; the text says what is missing.
         case engineUnavailable(String)
+        /// A host-level fault names a host the run made no cgroup for.
+        case noCgroup(host: String)
+        /// A process fault names a host without a running program.
+        case noProcess(host: String)
+        /// CPU stress needs a worker program and none was configured.
+        case noBurner
     }
 
     public var code: Code
@@ -29,6 +35,12 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
             "namespace \(name) is not part of the topology"
         case .engineUnavailable(let why):
             why
+        case .noCgroup(let host):
+            "host \(host) has no cgroup in this run (the machine offers no usable cpu controller; see faultline doctor)"
+        case .noProcess(let host):
+            "host \(host) has no program to signal (no 'run' command)"
+        case .noBurner:
+            "no stress-worker program configured (the faultline binary's _burn command)"
         }
     }
 }

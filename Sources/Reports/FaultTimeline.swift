@@ -18,6 +18,8 @@ public struct FaultTimeline: Codable, Sendable, Equatable {
     public var healDeltaMS: Double?
     /// The first `fault.failed` for this fault, as `operation: error`.
     public var failure: String?
+    /// For `cpu: { load: }`: the CPU each stress worker actually burned, % of one CPU.
+    public var measuredWorkerCPUPercent: Double?
 
     public init(
         fault: String, kind: String, engine: String? = nil, plannedApply: TimeSpan, plannedHeal: TimeSpan,

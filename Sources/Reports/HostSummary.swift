@@ -14,6 +14,11 @@ public struct HostSummary: Codable, Sendable, Equatable {
     public var outputLineCount: Int
     /// Its last lines, oldest first.
     public var lastLines: [String]
+    /// CPU seconds the host's cgroup used (its programs and any stress workers), from the last
+    /// `cpu.sample`; nil without cgroup accounting.
+    public var cpuSeconds: Double?
+    /// Average share of one CPU between the first and last sample (100 = one full CPU).
+    public var averageCPUPercent: Double?
 
     public init(
         name: String, address: String? = nil, command: String? = nil, pid: Int32? = nil, exitStatus: String? = nil,

@@ -9,7 +9,7 @@ public enum ReportBuilder {
         scenario: Scenario, history: [Event], results: [CheckResult], context: ReportContext
     ) -> RunReport {
         let resolver = WindowResolver(history: history)
-        let timeline = scenario.faults.map { faultTimeline($0, scenario: scenario, resolver: resolver, context: context) }
+        let timeline = scenario.faults.map { faultTimeline($0, scenario: scenario, resolver: resolver, history: history, context: context) }
         var engines: [String: String] = [:]
         for entry in timeline { engines[entry.fault] = entry.engine }
 
@@ -33,7 +33,7 @@ public enum ReportBuilder {
     }
 
     static func faultTimeline(
-        _ fault: Fault, scenario: Scenario, resolver: WindowResolver, context: ReportContext
+        _ fault: Fault, scenario: Scenario, resolver: WindowResolver, history: [Event], context: ReportContext
     ) -> FaultTimeline {
         let times = resolver.times(of: fault.name)
         var plannedApply = fault.at
@@ -44,16 +44,23 @@ public enum ReportBuilder {
         }
         var plannedHeal = fault.end(runDuration: scenario.duration)
         if case .faultHealed(_, let planned)? = times?.healed?.kind { plannedHeal = planned }
-        return FaultTimeline(
+        var entry = FaultTimeline(
             fault: fault.name, kind: fault.kind.keyword, engine: engine, plannedApply: plannedApply,
             plannedHeal: plannedHeal, actualApply: times?.applied.t, actualHeal: times?.healed?.t,
             failure: resolver.failure(of: fault.name))
+        for e in history {
+            if case .stressMeasured(fault.name, _, let workers, let cpu, let wall) = e.kind, wall > 0, workers > 0 {
+                entry.measuredWorkerCPUPercent = (cpu / wall / Double(workers) * 1000).rounded() / 10
+            }
+        }
+        return entry
     }
 
     static func hostSummaries(scenario: Scenario, history: [Event], context: ReportContext) -> [HostSummary] {
         var addresses: [String: String] = [:]
         var summaries: [String: HostSummary] = [:]
         var lines: [String: [String]] = [:]
+        var cpu: [String: (first: (t: TimeSpan, s: Double), last: (t: TimeSpan, s: Double))] = [:]
         for host in scenario.hosts { summaries[host.name] = HostSummary(name: host.name, command: host.run) }
 
         for e in history {
@@ -70,6 +77,9 @@ public enum ReportBuilder {
             case .processExited(let host, _, let status):
                 summaries[host, default: HostSummary(name: host)].exitStatus = status.description
                 summaries[host]?.exitedAt = e.t
+            case .cpuSample(let host, let seconds, _):
+                let sample = (t: e.t, s: seconds)
+                cpu[host] = (cpu[host]?.first ?? sample, sample)
             default:
                 break
             }
@@ -82,6 +92,11 @@ public enum ReportBuilder {
             guard var s = summaries[name] else { return nil }
             s.address = addresses[name]
             s.lastLines = lines[name] ?? []
+            if let c = cpu[name] {
+                s.cpuSeconds = (c.last.s * 1000).rounded() / 1000
+                let span = (c.last.t - c.first.t).seconds
+                if span > 0 { s.averageCPUPercent = ((c.last.s - c.first.s) / span * 1000).rounded() / 10 }
+            }
             return s
         }
     }

@@ -24,6 +24,14 @@ public enum TextSummary {
             out.append("faults (planned -> actual):")
             out += report.timeline.map { "  " + line(for: $0) }
         }
+        let measured = report.hosts.filter { $0.cpuSeconds != nil }
+        if !measured.isEmpty {
+            out.append("cpu (cgroup accounting):")
+            out += measured.map { h in
+                "  \(h.name): \(Format.number(h.cpuSeconds!, decimals: 2))s"
+                    + (h.averageCPUPercent.map { ", average \(Format.number($0, decimals: 1))% of one CPU" } ?? "")
+            }
+        }
         out.append("expectations:")
         if report.expectations.isEmpty { out.append("  (none)") }
         out += report.expectations.map { "  \($0.verdict.label) \($0.expectation) — \($0.summary)" }
@@ -50,7 +58,8 @@ public enum TextSummary {
         } else {
             heal += "not healed"
         }
-        return "\(f.fault) (\(what)): \(apply), \(heal)"
+        let burned = f.measuredWorkerCPUPercent.map { ", workers burned \(Format.number($0, decimals: 1))% each" } ?? ""
+        return "\(f.fault) (\(what)): \(apply), \(heal)\(burned)"
     }
 
     private static func delta(_ ms: Double?) -> String {

@@ -6,6 +6,7 @@ extension Event: Codable {
     private enum Key: String, CodingKey {
         case t, type, addresses, host, pid, command, stream, line, status, rule, fault, planned, engine
         case detail, operation, error, probe, from, target, ok, latency, signal, message
+        case cpuSeconds, percent, workers, wallSeconds
     }
 
     public var type: String {
@@ -25,6 +26,8 @@ extension Event: Codable {
         case .httpResponse: "http.response"
         case .captureStats: "capture.stats"
         case .timelineEnded: "timeline.ended"
+        case .cpuSample: "cpu.sample"
+        case .stressMeasured: "stress.measured"
         case .interrupted: "interrupted"
         case .note: "note"
         }
@@ -78,6 +81,16 @@ extension Event: Codable {
         case .httpRequest(let p): try p.encode(to: encoder)
         case .httpResponse(let p): try p.encode(to: encoder)
         case .captureStats(let p): try p.encode(to: encoder)
+        case .cpuSample(let host, let cpuSeconds, let percent):
+            try c.encode(host, forKey: .host)
+            try c.encode(cpuSeconds, forKey: .cpuSeconds)
+            try c.encode(percent, forKey: .percent)
+        case .stressMeasured(let fault, let host, let workers, let cpuSeconds, let wallSeconds):
+            try c.encode(fault, forKey: .fault)
+            try c.encode(host, forKey: .host)
+            try c.encode(workers, forKey: .workers)
+            try c.encode(cpuSeconds, forKey: .cpuSeconds)
+            try c.encode(wallSeconds, forKey: .wallSeconds)
         case .interrupted(let signal):
             try c.encode(signal, forKey: .signal)
         case .note(let message):
@@ -121,6 +134,15 @@ extension Event: Codable {
         case "http.request": kind = .httpRequest(try HTTPRequestEvent(from: decoder))
         case "http.response": kind = .httpResponse(try HTTPResponseEvent(from: decoder))
         case "capture.stats": kind = .captureStats(try CaptureStats(from: decoder))
+        case "cpu.sample":
+            kind = .cpuSample(
+                host: try s(.host), cpuSeconds: try c.decode(Double.self, forKey: .cpuSeconds),
+                percent: try c.decode(Double.self, forKey: .percent))
+        case "stress.measured":
+            kind = .stressMeasured(
+                fault: try s(.fault), host: try s(.host), workers: try c.decode(Int.self, forKey: .workers),
+                cpuSeconds: try c.decode(Double.self, forKey: .cpuSeconds),
+                wallSeconds: try c.decode(Double.self, forKey: .wallSeconds))
         case "interrupted": kind = .interrupted(signal: try s(.signal))
         case "note": kind = .note(message: try s(.message))
         default:

@@ -36,6 +36,11 @@ public enum EventKind: Sendable, Equatable {
     case httpResponse(HTTPResponseEvent)
     case captureStats(CaptureStats)
     case timelineEnded
+    /// A host's CPU use, sampled from its cgroup: seconds used since the cgroup was made, and the
+    /// share of one CPU (100 = one full CPU) since the previous sample.
+    case cpuSample(host: String, cpuSeconds: Double, percent: Double)
+    /// What a `cpu: { load: }` fault's workers actually burned while it was applied.
+    case stressMeasured(fault: String, host: String, workers: Int, cpuSeconds: Double, wallSeconds: Double)
     /// SIGINT/SIGTERM arrived; the run heals, tears down and reports as interrupted.
     case interrupted(signal: String)
     case note(message: String)

@@ -119,17 +119,48 @@ public enum MachineProbe {
             remedy: fd >= 0 ? nil : "load the tun module (modprobe tun)")
     }
 
-    private static func cgroupProbe() -> Capability {
-        if access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0,
-           let controllers = try? String(contentsOfFile: "/sys/fs/cgroup/cgroup.controllers", encoding: .utf8),
-           controllers.split(separator: " ").contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines) == "cpu" }) {
-            return Capability(name: "cgroup", available: true, detail: "v2 with the cpu controller (cpu.max)", remedy: nil)
+    /// Finds the cgroup engine and tries it: a throwaway group gets a quota, is read and removed.
+    static func cgroupProbe() -> Capability {
+        let controller: any CgroupController
+        switch CgroupProbe.detect() {
+        case .failure(let error):
+            return Capability(name: "cgroup cpu controller", available: false, detail: "\(error)",
+                              remedy: "mount a cgroup hierarchy with the cpu controller (v2 cpu.max or v1 cpu + cpuacct)")
+        case .success(let c):
+            controller = c
         }
-        if access("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", F_OK) == 0 {
-            return Capability(name: "cgroup", available: true, detail: "v1 cpu controller (cpu.cfs_quota_us)", remedy: nil)
+        let runID = "dr" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+        let cgroup = HostCgroup(host: "probe", runID: runID, controller: controller)
+        let all = cgroup.directories + controller.directories(of: HostCgroup.runGroup(runID: runID))
+        defer { CgroupCleanup.remove(directories: all) }
+        do {
+            try cgroup.create()
+            try controller.setCPULimit(cgroup.group, fraction: 0.2)
+            try controller.setCPULimit(cgroup.group, fraction: nil)
+            _ = try cgroup.usageSeconds()
+        } catch {
+            return Capability(name: "cgroup cpu controller", available: false,
+                              detail: "\(controller.engine) found but a throwaway group failed: \(error)",
+                              remedy: "run as root on a machine that delegates the cpu controller")
         }
-        return Capability(name: "cgroup", available: false, detail: "no cpu controller found under /sys/fs/cgroup",
-                          remedy: "mount a cgroup hierarchy with the cpu controller")
+        return Capability(name: "cgroup cpu controller", available: true,
+                          detail: "\(controller.engine): \(Self.describe(controller)) (made, capped and removed a throwaway group)",
+                          remedy: nil)
+    }
+
+    /// Where the engine's files are.
+    static func describe(_ controller: any CgroupController) -> String {
+        switch controller {
+        case let v1 as CgroupV1: "cpu.cfs_quota_us under \(v1.cpuRoot), cpuacct.usage under \(v1.cpuacctRoot)"
+        case let v2 as CgroupV2: "cpu.max and cpu.stat under \(v2.root)"
+        default: controller.engine
+        }
+    }
+
+    /// The cgroup engine's name, or nil without one (for the report's machine facts).
+    static var cgroupEngine: String? {
+        if case .success(let c) = CgroupProbe.detect() { return c.engine }
+        return nil
     }
 }
 
@@ -138,7 +169,7 @@ extension MachineFacts {
     public static func current() -> MachineFacts {
         var caps: [String: String] = [:]
         caps["iptables"] = ExternalCommand.locate("iptables") ?? "missing"
-        caps["cgroup"] = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0 ? "v2" : "v1"
+        caps["cgroup"] = MachineProbe.cgroupEngine ?? "missing"
         return MachineFacts(kernel: MachineProbe.kernelRelease, capabilities: caps)
     }
 }

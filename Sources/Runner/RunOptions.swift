@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// How `faultline run` runs a scenario.
 public struct RunOptions: Sendable {
@@ -8,11 +9,22 @@ public struct RunOptions: Sendable {
     public var progress: Bool
     /// Overrides the scenario's seed.
     public var seed: UInt64?
+    /// The CPU stress-worker program (`faultline _burn`); nil: this executable's own `_burn`.
+    public var burner: [String]?
 
-    public init(reportsRoot: URL, progress: Bool = true, seed: UInt64? = nil) {
+    public init(reportsRoot: URL, progress: Bool = true, seed: UInt64? = nil, burner: [String]? = nil) {
         self.reportsRoot = reportsRoot
         self.progress = progress
         self.seed = seed
+        self.burner = burner
+    }
+
+    /// `[<this executable>, "_burn"]`, from `/proc/self/exe`.
+    public static var ownBurner: [String] {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        guard n > 0 else { return [] }
+        return [String(decoding: buf[..<Int(n)].map { UInt8(bitPattern: $0) }, as: UTF8.self), "_burn"]
     }
 }
 

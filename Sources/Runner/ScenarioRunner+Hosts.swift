@@ -54,11 +54,15 @@ extension ScenarioRunner {
             hostEnv["FAULTLINE_HOST"] = host.name
             hostEnv["FAULTLINE_ADDR"] = addressMap[host.name]?.description
             hostEnv.merge(host.env) { _, new in new }
-            let process = try HostProcess(
-                host: host.name, command: command, context: try context(for: host.name), directory: scenarioDirectory,
-                env: hostEnv, history: history)
+            let supervisor = try HostSupervisor(
+                spec: host, context: try context(for: host.name), env: hostEnv, directory: scenarioDirectory, cgroup: cgroups[host.name],
+                history: history, waitUntilReady: { [self] spec, process, from in
+                    try waitUntilReady(spec, process: process, fromEvent: from)
+                })
+            let process = supervisor.process
             processes[host.name] = process
-            teardown.push("ending the programs of host \(host.name)") { process.terminate() }
+            supervisors[host.name] = supervisor
+            teardown.push("ending the programs of host \(host.name)") { supervisor.terminate() }
             progress("started \(host.name) (pid \(process.pid)): \(command)")
         }
     }
@@ -70,6 +74,16 @@ extension ScenarioRunner {
         try ReadinessWaiter.wait(
             hosts: scenario.hosts, processes: processes, router: topology.routerNamespace,
             addresses: addressMap, history: history, timeout: scenario.readyTimeout,
+            cancelled: { interruption.signal != nil })
+    }
+
+    /// Blocks until one restarted host's `ready:` rule holds again (judging only newer events).
+    func waitUntilReady(_ host: ScenarioFormat.Host, process: HostProcess, fromEvent: Int) throws {
+        guard let topology else { return }
+        let interruption = self.interruption
+        try ReadinessWaiter.wait(
+            hosts: [host], processes: [host.name: process], router: topology.routerNamespace,
+            addresses: addressMap, history: history, timeout: scenario.readyTimeout, fromEvent: fromEvent,
             cancelled: { interruption.signal != nil })
     }
 

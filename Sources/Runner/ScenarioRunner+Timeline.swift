@@ -29,7 +29,7 @@ extension ScenarioRunner {
         guard !Task.isCancelled else { return }
         let effect: any FaultEffect
         do {
-            effect = try FaultEngine.make(fault: fault, topology: topology, slot: slot, environment: faultEnvironment)
+            effect = try FaultEngine.make(fault: fault, topology: topology, slot: slot, environment: faultEnvironment, hosts: hostFaultContext)
             try effect.apply()
         } catch {
             history.record(.faultFailed(fault: fault.name, operation: "applying \(fault.kind.keyword)", error: "\(error)"))
@@ -42,6 +42,10 @@ extension ScenarioRunner {
             guard healed.claim() else { return }
             try effect.heal()
             history!.record(.faultHealed(fault: fault.name, planned: end))
+            if let m = (effect as? any CPUMeasuringEffect)?.measurement {
+                history!.record(.stressMeasured(
+                    fault: fault.name, host: m.host, workers: m.workers, cpuSeconds: m.cpuSeconds, wallSeconds: m.wallSeconds))
+            }
         }
         teardown.push("healing fault \(fault.name)", heal)
         history.record(.faultApplied(fault: fault.name, planned: fault.at, engine: effect.engine, detail: effect.detail))

@@ -22,6 +22,9 @@ public final class ScenarioRunner: @unchecked Sendable {
     var topology: Topology?
     var processes: [String: HostProcess] = [:]
     var contexts: [String: HostContext] = [:]
+    var supervisors: [String: HostSupervisor] = [:]
+    /// Each host's cgroup; empty when the machine has no usable cpu controller.
+    var cgroups: [String: HostCgroup] = [:]
     var probers: [Prober] = []
     var timings = PhaseTimings()
     /// Set at t = 0; progress lines before it are stamped `setup`.
@@ -68,6 +71,7 @@ public final class ScenarioRunner: @unchecked Sendable {
             try prepare()
             try prepareFaultEngines(reportDirectory: reportDir)
             try startHosts()
+            startCPUSampler()
             timings.setup = elapsed(since: setupStart)
             try waitUntilReady()
             let timelineStart = RunClock.monotonicNow()
@@ -113,11 +117,14 @@ public final class ScenarioRunner: @unchecked Sendable {
             progress("reaped a dead run: \(report)")
         }
         let plan = try TopologyPlan.make(runID: runID, hosts: scenario.hosts.map(\.name), network: scenario.network)
+        let cgroupPlan = planCgroups()
         let state = RunState(
             runID: runID, scenario: scenario.name, startedAt: ISO8601DateFormatter().string(from: Date()),
-            namespaces: [plan.routerNamespace.name] + plan.hosts.map(\.namespace.name))
+            namespaces: [plan.routerNamespace.name] + plan.hosts.map(\.namespace.name),
+            cgroups: cgroupPlan.directories)
         try RunRegistry.register(state)
         teardown.push("unregistering run \(runID)") { RunRegistry.unregister(runID: self.runID) }
+        try createCgroups(cgroupPlan)
         // Whatever happens later, the namespaces go: the reaper's sweep is the last word.
         teardown.push("removing namespaces of run \(runID)") {
             let report = Reaper.reap(namespaces: state.namespaces.map(NetworkNamespace.init(name:)))

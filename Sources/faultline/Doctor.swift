@@ -34,6 +34,7 @@ struct Doctor: ParsableCommand {
 enum EngineChoice {
     static func describe(has: (String) -> Bool) -> [String] {
         let ns = has("network namespaces and veth")
+        let cg = has("cgroup cpu controller")
         return [
             "partition drop:   " + (ns ? "FIB rule blackhole in the router namespace (libnl)" : "unavailable: no network namespaces"),
             "partition reject: " + (ns ? "unreachable route in the sender's namespace (libnl)" : "unavailable"),
@@ -43,6 +44,12 @@ enum EngineChoice {
             "link (auto):      " + (has("qdisc netem") ? "netem under HTB classes (libnl); userspace NFQUEUE if deterministic: true"
                 : has("NFQUEUE reader") ? "userspace NFQUEUE delay line (netem is not in this kernel)" : "unavailable: no netem and no NFQUEUE"),
             "link rate:        " + (has("qdisc htb") ? "HTB class + u32 filter per pair on the router's egress (libnl)" : "unavailable: no htb"),
+            "cpu load:         " + (cg ? "faultline _burn workers in the host's cgroup, pinned to the host's CPUs"
+                : "unavailable: no cgroup cpu controller"),
+            "cpu limit:        " + (cg ? "CFS quota on the host's cgroup (see the cgroup line above)"
+                : "unavailable: no cgroup cpu controller"),
+            "process:          " + (cg ? "signals to the host's process group (pause = STOP/CONT); restarts join the host's cgroup"
+                : "signals to the host's process group; no cgroup, so no per-host CPU accounting"),
         ]
     }
 }

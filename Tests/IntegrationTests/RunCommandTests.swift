@@ -43,20 +43,22 @@ struct RunCommandTests {
         return Finished(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
-    /// Waits (up to 20 s) until the run writing under `dir/reports` has applied `appliedFaults`
-    /// faults, as its streamed history says, and returns its run ID.
-    static func waitForRun(in dir: URL, appliedFaults: Int) -> String? {
+    /// Waits (up to 20 s) until the run writing into `dir/reports` has applied `count` faults, as its
+    /// streamed history says; returns its run id and how many it applied.
+    static func waitForAppliedFaults(_ count: Int, in dir: URL) throws -> (runID: String, applied: Int) {
         let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
+        var historyFile: URL?
+        var applied = 0
+        while Date() < deadline && applied < count {
             usleep(50_000)
             let e = FileManager.default.enumerator(at: dir.appendingPathComponent("reports"), includingPropertiesForKeys: nil)
-            guard let history = (e?.allObjects as? [URL])?.first(where: { $0.lastPathComponent == "history.jsonl" }),
-                  let text = try? String(contentsOf: history, encoding: .utf8) else { continue }
-            if text.components(separatedBy: "\"fault.applied\"").count - 1 >= appliedFaults {
-                return history.deletingLastPathComponent().lastPathComponent.split(separator: "-").last.map(String.init)
+            historyFile = (e?.allObjects as? [URL])?.first { $0.lastPathComponent == "history.jsonl" }
+            if let h = historyFile, let text = try? String(contentsOf: h, encoding: .utf8) {
+                applied = text.components(separatedBy: "\"fault.applied\"").count - 1
             }
         }
-        return nil
+        let runID = try #require(historyFile?.deletingLastPathComponent().lastPathComponent.split(separator: "-").last.map(String.init))
+        return (runID, applied)
     }
 
     /// Reads a pipe to its end and closes it.
@@ -201,7 +203,8 @@ struct RunCommandTests {
             [Self.binary, "run", "s.yaml", "--reports", "reports", "--quiet"],
             env: ProcessInfo.processInfo.environment, directory: dir.path, capture: false)
         // Wait until both faults are in place, as the streamed history says.
-        let runID = try #require(Self.waitForRun(in: dir, appliedFaults: 2))
+        let (runID, applied) = try Self.waitForAppliedFaults(2, in: dir)
+        #expect(applied == 2)
         let namespaces = NetworkNamespace.list(prefix: "fl-\(runID)-")
         #expect(namespaces.count == 4)
         let inodes = Set(namespaces.compactMap { try? $0.inode() })
@@ -246,7 +249,7 @@ struct RunCommandTests {
             [Self.binary, "run", "s.yaml", "--reports", "reports", "--quiet"],
             env: ProcessInfo.processInfo.environment, directory: dir.path)
         defer { child.stderr.map { _ = close($0) } }
-        let runID = try #require(Self.waitForRun(in: dir, appliedFaults: 1))
+        let (runID, _) = try Self.waitForAppliedFaults(1, in: dir)
         kill(child.pid, signal)
         let stdout = try Self.readAll(#require(child.stdout))
         #expect(Spawn.wait(child.pid) == .exited(130))

@@ -19,6 +19,12 @@ int fl_set_parent_death_signal(int sig);
 /// prctl(PR_SET_TIMERSLACK, ns).
 int fl_set_timer_slack(unsigned long ns);
 
+/// sched_getaffinity(2): writes up to `max` CPU numbers `pid` may run on into `cpus`; returns
+/// how many, or -1 with errno set. (CPU_ISSET is a macro Swift cannot call.)
+int fl_get_affinity(pid_t pid, int *cpus, int max);
+/// sched_setaffinity(2) for the calling thread (pid 0) or `pid`, to the `count` CPUs listed.
+int fl_set_affinity(pid_t pid, const int *cpus, int count);
+
 /// pipe2(2) with O_CLOEXEC.
 int fl_pipe_cloexec(int fds[2]);
 /// posix_spawn_file_actions_addchdir_np(3): the child starts in `path`.

@@ -23,12 +23,16 @@ public struct Fault: Codable, Sendable, Equatable {
 public enum FaultKind: Codable, Sendable, Equatable {
     case partition(Partition)
     case link(LinkFault)
+    case cpu(CPUFault)
+    case process(ProcessFault)
 
     /// The key that introduces this kind in a scenario file.
     public var keyword: String {
         switch self {
         case .partition: "partition"
         case .link: "link"
+        case .cpu: "cpu"
+        case .process: "process"
         }
     }
 }

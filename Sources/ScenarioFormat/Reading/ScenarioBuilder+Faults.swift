@@ -7,6 +7,8 @@ import Yams
 enum FaultKindKey: String, CaseIterable {
     case partition
     case link
+    case cpu
+    case process
 
     static var keywords: [String] { allCases.map(\.rawValue) }
 }
@@ -81,6 +83,8 @@ extension ScenarioBuilder {
         switch kind {
         case .partition: readPartition(node, path).map(FaultKind.partition)
         case .link: readLink(node, path).map(FaultKind.link)
+        case .cpu: readCPUFault(node, path).map(FaultKind.cpu)
+        case .process: readProcessFault(node, path).map(FaultKind.process)
         }
     }
 

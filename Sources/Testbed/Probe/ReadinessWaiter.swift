@@ -15,9 +15,11 @@ public struct ReadinessError: Error, Sendable, CustomStringConvertible {
 /// Waits until every host's `ready:` rule holds: TCP and HTTP checks run from the router's
 /// namespace (which reaches every host); `log:` rules read the host's output from the history.
 public enum ReadinessWaiter {
+    /// Blocks until every host with a `ready:` rule passes it. `log:` rules look only at events
+    /// from `fromEvent` on (a restarted host must print its line again).
     public static func wait(
         hosts: [ScenarioFormat.Host], processes: [String: HostProcess], router: NetworkNamespace,
-        addresses: [String: IPv4Address], history: History, timeout: TimeSpan,
+        addresses: [String: IPv4Address], history: History, timeout: TimeSpan, fromEvent: Int = 0,
         cancelled: @escaping @Sendable () -> Bool = { false }
     ) throws {
         var pending = hosts.filter { $0.ready != nil }
@@ -38,7 +40,7 @@ public enum ReadinessWaiter {
         }
         while true {
             if cancelled() { throw CancellationError() }
-            let events = history.events
+            let events = history.events.dropFirst(fromEvent)
             pending = try pending.filter { host in
                 let rule = host.ready!
                 if let p = processes[host.name], let status = p.status {

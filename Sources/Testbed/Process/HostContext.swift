@@ -26,9 +26,13 @@ public final class HostContext: @unchecked Sendable {
         }
     }
 
-    /// Starts a program inside the host (see ``Spawn/start(_:env:directory:capture:)``).
-    public func spawn(_ argv: [String], env: [String: String], directory: String?) throws -> SpawnedChild {
-        try thread.run { try Spawn.start(argv, env: env, directory: directory) }
+    /// Starts a program inside the host (see ``Spawn/start(_:env:directory:capture:)``); with a
+    /// `cgroup`, the program joins it before it execs (see ``HostCgroup/joining(_:)``).
+    public func spawn(
+        _ argv: [String], env: [String: String], directory: String?, cgroup: HostCgroup? = nil
+    ) throws -> SpawnedChild {
+        let full = cgroup?.joining(argv) ?? argv
+        return try thread.run { try Spawn.start(full, env: env, directory: directory) }
     }
 
     public func stop() { thread.stop() }

@@ -3,8 +3,9 @@ import Glibc
 import RunHistory
 import ScenarioFormat
 
-/// A host's program (`run:`), started with `sh -c` in the host's namespaces. Every output line
-/// and its exit land in the history; at teardown its whole process group ends (TERM, then KILL).
+/// A host's program (`run:`), started with `sh -c` in the host's namespaces (and its cgroup, when
+/// given). Every output line and its exit land in the history; at teardown its whole process group
+/// ends (TERM, then KILL). One instance is one start: a restart makes a new `HostProcess`.
 public final class HostProcess: @unchecked Sendable {
     public let host: String
     public let command: String
@@ -21,12 +22,12 @@ public final class HostProcess: @unchecked Sendable {
 
     public init(
         host: String, command: String, context: HostContext, directory: String?,
-        env: [String: String], history: History
+        env: [String: String], history: History, cgroup: HostCgroup? = nil
     ) throws {
         self.host = host
         self.command = command
         self.history = history
-        let child = try context.spawn(["/bin/sh", "-c", command], env: env, directory: directory)
+        let child = try context.spawn(["/bin/sh", "-c", command], env: env, directory: directory, cgroup: cgroup)
         self.pid = child.pid
         history.record(.processStarted(host: host, pid: child.pid, command: command))
         if let out = child.stdout { startReader(fd: out, stream: .stdout) }
@@ -61,6 +62,14 @@ public final class HostProcess: @unchecked Sendable {
         lock.lock()
         lineWatchers.append(watcher)
         lock.unlock()
+    }
+
+    /// Waits up to `timeout` seconds for the process to end; true if it has.
+    public func waitForExit(timeout: TimeInterval) -> Bool {
+        if status != nil { return true }
+        guard exited.wait(timeout: .now() + timeout) == .success else { return false }
+        exited.signal()
+        return true
     }
 
     /// Ends the process group: SIGTERM, then SIGKILL after `grace`. Returns once the leader is reaped.

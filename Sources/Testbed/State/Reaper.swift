@@ -6,20 +6,23 @@ import Netlink
 public struct ReapReport: Sendable, CustomStringConvertible {
     public var runID: String?
     public var namespaces: [String] = []
+    public var cgroups: [String] = []
     public var killedPIDs: [Int32] = []
     public var errors: [String] = []
 
     public var description: String {
         var s = "run \(runID ?? "(no state)"): removed \(namespaces.count) namespace(s)"
         if !namespaces.isEmpty { s += " [\(namespaces.joined(separator: ", "))]" }
+        if !cgroups.isEmpty { s += ", removed \(cgroups.count) cgroup folder(s)" }
         if !killedPIDs.isEmpty { s += ", ended \(killedPIDs.count) process(es) \(killedPIDs)" }
         for e in errors { s += "\n  error: \(e)" }
         return s
     }
 }
 
-/// Removes what dead runs left behind. Every fault and rule lives inside a run's namespaces, so
-/// ending the processes inside them and deleting the namespaces removes all of it.
+/// Removes what dead runs left behind. Every rule lives inside a run's namespaces and every host
+/// process (and stress worker) inside the run's cgroups, so ending the processes in both, resuming
+/// paused ones first, and deleting the namespaces and cgroup folders removes all of it.
 public enum Reaper {
     /// The prefix of every namespace Faultline creates.
     public static let namespacePrefix = "fl-"
@@ -35,7 +38,7 @@ public enum Reaper {
                 claimed.formUnion(state.namespaces)
                 continue
             }
-            var report = reap(namespaces: state.namespaces.map(NetworkNamespace.init(name:)))
+            var report = reap(namespaces: state.namespaces.map(NetworkNamespace.init(name:)), cgroups: state.cgroups)
             report.runID = state.runID
             RunRegistry.unregister(runID: state.runID)
             reports.append(report)
@@ -48,8 +51,9 @@ public enum Reaper {
     }
 
     /// Ends every process whose network namespace is one of `namespaces` (matched by inode, so
-    /// only processes that live inside the run's own namespaces are touched), then deletes them.
-    public static func reap(namespaces: [NetworkNamespace]) -> ReapReport {
+    /// only processes that live inside the run's own namespaces are touched), then deletes them;
+    /// then ends every process left in the `cgroups` folders and removes those.
+    public static func reap(namespaces: [NetworkNamespace], cgroups: [String] = []) -> ReapReport {
         var report = ReapReport()
         let existing = namespaces.filter(\.exists)
         var inodes = Set<UInt64>()
@@ -65,6 +69,9 @@ public enum Reaper {
                 report.errors.append("\(error)")
             }
         }
+        let present = cgroups.filter { access($0, F_OK) == 0 }
+        report.errors += CgroupCleanup.remove(directories: present)
+        report.cgroups = present.filter { access($0, F_OK) != 0 }
         return report
     }
 

@@ -12,14 +12,33 @@ public struct RunState: Codable, Sendable, Equatable {
     public var startedAt: String
     /// Every namespace the run will create (all named `fl-<runID>-…`).
     public var namespaces: [String]
+    /// Every cgroup folder the run will create (host groups and the run's own folder).
+    public var cgroups: [String]
 
-    public init(runID: String, scenario: String, startedAt: String, namespaces: [String]) {
+    public init(runID: String, scenario: String, startedAt: String, namespaces: [String], cgroups: [String] = []) {
         self.runID = runID
         self.pid = getpid()
         self.pidStartTicks = RunState.startTicks(of: getpid()) ?? 0
         self.scenario = scenario
         self.startedAt = startedAt
         self.namespaces = namespaces
+        self.cgroups = cgroups
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case runID, pid, pidStartTicks, scenario, startedAt, namespaces, cgroups
+    }
+
+    /// States written before runs had cgroups read as having none.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        runID = try c.decode(String.self, forKey: .runID)
+        pid = try c.decode(Int32.self, forKey: .pid)
+        pidStartTicks = try c.decode(UInt64.self, forKey: .pidStartTicks)
+        scenario = try c.decode(String.self, forKey: .scenario)
+        startedAt = try c.decode(String.self, forKey: .startedAt)
+        namespaces = try c.decode([String].self, forKey: .namespaces)
+        cgroups = try c.decodeIfPresent([String].self, forKey: .cgroups) ?? []
     }
 
     /// Whether the process that wrote this state still runs.

@@ -1,0 +1,59 @@
+import Foundation
+import Glibc
+import RunHistory
+import Testbed
+
+/// CPU stress played on a host: one worker process (``CPUBurner``) started in the host's cgroup at
+/// apply, killed at heal, with the CPU it burned measured from its threads' accounting.
+public final class CPUStressEffect: CPUMeasuringEffect, @unchecked Sendable {
+    public let plan: CPUStressPlan
+    public let cgroup: HostCgroup
+    private let lock = NSLock()
+    private var pid: Int32?
+    private var startedAt: UInt64 = 0
+    private var measured: CPUMeasurement?
+
+    public init(plan: CPUStressPlan, cgroup: HostCgroup) {
+        self.plan = plan
+        self.cgroup = cgroup
+    }
+
+    public var engine: String { "\(cgroup.controller.engine) stress workers" }
+
+    public var detail: String {
+        let load = String(format: "%.0f%%", plan.load * 100)
+        return "\(plan.workers) worker(s) at \(load) per \(plan.period) on CPUs "
+            + "\(plan.cpus.map(String.init).joined(separator: ",")) in cgroup \(cgroup.group): \(plan.command)"
+    }
+
+    public var measurement: CPUMeasurement? { lock.withLock { measured } }
+
+    /// The worker process while the fault is applied.
+    public var workerPID: Int32? { lock.withLock { pid } }
+
+    public func apply() throws {
+        try lock.withLock {
+            if pid != nil { return }
+            // Output goes nowhere: the workers print nothing worth a history line.
+            let child = try Spawn.start(cgroup.joining(plan.argv), env: ProcessInfo.processInfo.environment, capture: false)
+            pid = child.pid
+            startedAt = RunClock.monotonicNow()
+        }
+    }
+
+    /// Measures, then SIGKILLs and reaps the worker process; nothing to do when none runs.
+    public func heal() throws {
+        try lock.withLock {
+            guard let p = pid else { return }
+            let cpu = CPUAffinity.processCPUSeconds(p)
+            let wall = Double(RunClock.monotonicNow() - startedAt) / 1e9
+            kill(p, SIGKILL)
+            _ = Spawn.wait(p)
+            pid = nil
+            guard let cpu else {
+                throw FaultError(.toolFailed(command: plan.command, status: -1, standardError: "worker \(p) ended early"))
+            }
+            measured = CPUMeasurement(host: plan.host, workers: plan.workers, cpuSeconds: cpu, wallSeconds: wall)
+        }
+    }
+}
