@@ -2,6 +2,7 @@ import Checks
 import Faults
 import Foundation
 import Netlink
+import Observer
 import Reports
 import RunHistory
 import ScenarioFormat
@@ -23,6 +24,7 @@ public final class ScenarioRunner: @unchecked Sendable {
     var processes: [String: HostProcess] = [:]
     var contexts: [String: HostContext] = [:]
     var probers: [Prober] = []
+    var observer: TrafficObserver?
     var timings = PhaseTimings()
     /// Set at t = 0; progress lines before it are stamped `setup`.
     private var timelineStarted = false
@@ -67,6 +69,7 @@ public final class ScenarioRunner: @unchecked Sendable {
         do {
             try prepare()
             try prepareFaultEngines(reportDirectory: reportDir)
+            startObserver(reportDir: reportDir)
             try startHosts()
             timings.setup = elapsed(since: setupStart)
             try waitUntilReady()
@@ -78,6 +81,7 @@ public final class ScenarioRunner: @unchecked Sendable {
             await playTimeline()
             history.record(.timelineEnded)
             timings.timeline = elapsed(since: timelineStart)
+            stopObserver()
         } catch is CancellationError {
             // Interrupted: handled below.
         } catch {
