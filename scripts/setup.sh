@@ -7,6 +7,7 @@ packages=(
   pkg-config                                    # finds libnl's headers for the build
   iptables                                      # partition mode "reset" (REJECT --reject-with tcp-reset)
   iproute2                                      # `ip netns` for looking at a live testbed; the benchmark's reference
+  tcpdump                                       # the observer's tests read capture.pcap back with it
   curl python3                                  # the example scenarios' client and server
 )
 missing=()
