@@ -94,6 +94,20 @@ import Testing
         #expect(!parser.hasFailed)
     }
 
+    @Test func uncapturedBytesMidHeadResyncAtTheNextRequest() {
+        var parser = HTTPStreamParser(role: .requests)
+        var targets: [String] = []
+        let collect: (HTTPMessageHead, Int64) -> HTTPStreamParser.Continuation = { head, _ in
+            if case .request(_, let target) = head.startLine { targets.append(target) }
+            return .body
+        }
+        "GET /one HTTP/1.1\r\n\r\nGET /tw".bytes.withUnsafeBytes { parser.feed($0, at: 0, onHead: collect) }
+        parser.skip(40)  // the rest of /two and the start of /three went by uncaptured
+        "ent: x\r\n\r\nGET /four HTTP/1.1\r\nUser-Agent: x\r\n\r\n".bytes.withUnsafeBytes { parser.feed($0, at: 0, onHead: collect) }
+        #expect(targets == ["/one", "/four"])
+        #expect(!parser.hasFailed)
+    }
+
     @Test func aHeadLongerThanTheLimitFails() {
         let text = "GET / HTTP/1.1\r\nX-Long: " + String(repeating: "a", count: HTTPStreamParser.maxHeadLength) + "\r\n\r\n"
         let (heads, parser) = parseHeads([text.bytes], role: .requests)

@@ -34,6 +34,8 @@ public struct HTTPStreamParser: Sendable {
         case untilClose
         case stopped
         case failed
+        /// Bytes went by uncaptured outside a body: skip to the next line that starts a message.
+        case resync
     }
 
     public let role: Role
@@ -41,6 +43,8 @@ public struct HTTPStreamParser: Sendable {
     private var buffer: [UInt8] = []
     /// Capture time of the current head's first byte.
     private var headStart: Int64 = 0
+    /// The head being read follows a resync: if it is not a message, resync again, not fail.
+    private var resyncing = false
     public private(set) var unparsedBytes = 0
     public private(set) var messages = 0
 
@@ -66,6 +70,14 @@ public struct HTTPStreamParser: Sendable {
                 return
             case .stopped, .untilClose:
                 return
+            case .resync:
+                let start = i
+                while i < n && bytes[i] != 0x0A { i += 1 }
+                if i < n {
+                    i += 1
+                    state = .head
+                }
+                unparsedBytes += i - start
             case .head:
                 i = consumeHead(bytes, from: i, at: time)
                 guard case .head = state, isComplete else { continue }
@@ -103,7 +115,10 @@ public struct HTTPStreamParser: Sendable {
         case .untilClose, .stopped, .failed:
             break
         default:
-            fail()
+            // Large segments are cut at the snapshot length: pick up at the next message.
+            buffer.removeAll(keepingCapacity: true)
+            resyncing = true
+            state = .resync
         }
     }
 
@@ -129,6 +144,12 @@ public struct HTTPStreamParser: Sendable {
                 return i
             }
             if buffer.count > Self.maxHeadLength || !plausibleStart() {
+                if resyncing {
+                    unparsedBytes += buffer.count
+                    buffer.removeAll(keepingCapacity: true)
+                    state = .resync
+                    return i
+                }
                 fail()
                 unparsedBytes += bytes.count - i
                 return bytes.count
@@ -157,9 +178,10 @@ public struct HTTPStreamParser: Sendable {
         buffer.removeAll(keepingCapacity: true)
         guard let message = HTTPHeadParser.parse(head, role: role) else {
             unparsedBytes += head.count
-            fail()
+            if resyncing { state = .resync } else { fail() }
             return
         }
+        resyncing = false
         messages += 1
         let decision = onHead(message, headStart)
         state = nextState(after: message, decision)
@@ -194,8 +216,10 @@ public struct HTTPStreamParser: Sendable {
             i += 1
             if c == 0x0A {
                 let line = buffer.last == 0x0D ? buffer.dropLast() : buffer[...]
+                let consumed = buffer.count + 1
                 buffer.removeAll(keepingCapacity: true)
                 endLine(line)
+                if hasFailed { unparsedBytes += consumed }
                 return i
             }
             buffer.append(c)
