@@ -17,7 +17,7 @@ final class PcapHandle {
         let object = "\(device) in namespace \(namespace)"
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let h = pcap_create(device, &errorBuffer) else {
-            throw CaptureError("creating capture on", object, String(cString: errorBuffer))
+            throw CaptureError("creating capture on", object, String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         handle = h
         self.device = device
