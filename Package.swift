@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "CLinux"),
         // NFQUEUE over raw netlink: the userspace link-fault engine's hot path, no allocation per packet.
         .target(name: "CNetfilterQueue"),
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
 
         // MARK: Pure model: runs anywhere
         .target(name: "ScenarioFormat", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -41,10 +42,12 @@ let package = Package(
             dependencies: ["Netlink", "CLinux", "ScenarioFormat", "RunHistory"]
         ),
         .target(name: "Faults", dependencies: ["Netlink", "CLinux", "CNetfilterQueue", "Testbed", "ScenarioFormat", "RunHistory"], exclude: ["README.md"]),
+        // Packet capture on the router and the decoders behind it (decoders are pure).
+        .target(name: "Observer", dependencies: ["CPcap", "Netlink", "Testbed", "RunHistory", "ScenarioFormat"]),
         .target(
             name: "Runner",
             dependencies: [
-                "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Faults",
+                "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Faults", "Observer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -55,7 +58,8 @@ let package = Package(
             name: "faultline",
             dependencies: ["Runner", "Faults", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "faultline-bench", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "ScenarioFormat"]),
+        .executableTarget(
+            name: "faultline-bench", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "Observer", "RunHistory", "ScenarioFormat"]),
 
         // MARK: Tests
         .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat"], exclude: ["Fixtures"]),
@@ -64,7 +68,9 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Checks", "RunHistory", "ScenarioFormat"], exclude: ["Golden"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "ScenarioFormat", "RunHistory"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
+        .testTarget(name: "ObserverTests", dependencies: ["Observer", "RunHistory", "ScenarioFormat"]),
         // Privileged: real namespaces; each test builds and removes its own.
-        .testTarget(name: "IntegrationTests", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "ScenarioFormat", "RunHistory"]),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "Observer", "RunHistory", "ScenarioFormat"]),
     ]
 )

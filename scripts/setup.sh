@@ -3,9 +3,11 @@
 set -euo pipefail
 packages=(
   libnl-3-dev libnl-route-3-dev libnl-nf-3-dev  # netlink: topology and faults, in-process
+  libpcap-dev                                   # the traffic observer's capture on the router (capture.pcap)
   pkg-config                                    # finds libnl's headers for the build
   iptables                                      # partition mode "reset" (REJECT --reject-with tcp-reset)
   iproute2                                      # `ip netns` for looking at a live testbed; the benchmark's reference
+  tcpdump                                       # the observer's tests read capture.pcap back with it
   curl python3                                  # the example scenarios' client and server
 )
 missing=()

@@ -29,7 +29,8 @@ public enum ReportBuilder {
             verdictSummary: context.setupError == nil
                 ? Checker.overallSummary(results) : "the run never reached its timeline",
             setupError: context.setupError, interrupted: signal != nil, signal: signal,
-            durations: context.durations, files: ReportFiles(history: context.historyFile))
+            durations: context.durations, files: ReportFiles(history: context.historyFile, capture: context.captureFile),
+            capture: lastCaptureStats(history))
     }
 
     static func faultTimeline(
@@ -99,6 +100,14 @@ public enum ReportBuilder {
             }
             return s
         }
+    }
+
+    /// The capture's final counters: its last `capture.stats` event.
+    static func lastCaptureStats(_ history: [Event]) -> CaptureStats? {
+        for e in history.reversed() {
+            if case .captureStats(let stats) = e.kind { return stats }
+        }
+        return nil
     }
 
     /// `2026-11-21T21:31:40Z`

@@ -20,6 +20,8 @@ public struct ReportContext: Sendable {
     public var setupError: String?
     /// Where the run's `history.jsonl` is.
     public var historyFile: String
+    /// Where the run's `capture.pcap` is, when it captured.
+    public var captureFile: String?
     /// How many of each host's last output lines the report keeps.
     public var lastLineCount: Int
 

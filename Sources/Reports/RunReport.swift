@@ -1,4 +1,5 @@
 import Checks
+import RunHistory
 import ScenarioFormat
 
 /// Everything `report.json` holds about one run: what was planned, what happened, and the verdicts.
@@ -35,13 +36,15 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var signal: String?
     public var durations: ReportDurations
     public var files: ReportFiles
+    /// The traffic capture's last counters (packets, drops, unparsed bytes), when the run captured.
+    public var capture: CaptureStats?
 
     public init(
         formatVersion: Int = RunReport.currentFormatVersion, version: String = FaultlineVersion.current,
         scenario: Scenario, seed: UInt64, runID: String, startedAt: String, machine: MachineFacts,
         engines: [String: String], hosts: [HostSummary], timeline: [FaultTimeline], expectations: [CheckResult],
         verdict: Verdict, verdictSummary: String, setupError: String? = nil, interrupted: Bool, signal: String?, durations: ReportDurations,
-        files: ReportFiles
+        files: ReportFiles, capture: CaptureStats? = nil
     ) {
         self.formatVersion = formatVersion
         self.version = version
@@ -61,5 +64,6 @@ public struct RunReport: Codable, Sendable, Equatable {
         self.signal = signal
         self.durations = durations
         self.files = files
+        self.capture = capture
     }
 }

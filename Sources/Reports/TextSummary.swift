@@ -35,6 +35,12 @@ public enum TextSummary {
         out.append("expectations:")
         if report.expectations.isEmpty { out.append("  (none)") }
         out += report.expectations.map { "  \($0.verdict.label) \($0.expectation) — \($0.summary)" }
+        if let stats = report.capture {
+            let file = report.files.capture.map { "\($0): " } ?? ""
+            out.append(
+                "capture: \(file)\(stats.received) packets, \(stats.dropped + stats.interfaceDropped) dropped, "
+                    + "\(stats.unparsed) bytes unparsed")
+        }
         let d = report.durations
         out.append(
             "took: setup \(Format.seconds(d.setup)), timeline \(Format.seconds(d.timeline)), "

@@ -87,6 +87,19 @@ public final class History: @unchecked Sendable {
         return event
     }
 
+    /// Appends an event whose time `stamp` works out under the history's lock, so that it agrees
+    /// with ``startTimeline(on:)`` even when t = 0 moves between the moment the event happened
+    /// and its recording (the traffic observer converts capture times with ``RunClock/time(atMonotonic:)``).
+    @discardableResult
+    public func record(_ kind: EventKind, stamp: () -> TimeSpan) -> Event {
+        lock.lock()
+        defer { lock.unlock() }
+        let event = Event(t: stamp(), kind)
+        storage.append(event)
+        write(event)
+        return event
+    }
+
     /// Every event so far, in order.
     public var events: [Event] {
         lock.lock()
@@ -114,6 +127,14 @@ public final class RunClock: @unchecked Sendable {
         let z = zero
         lock.unlock()
         return TimeSpan(nanoseconds: Int64(bitPattern: RunClock.monotonicNow() &- z))
+    }
+
+    /// The run-clock time of a CLOCK_MONOTONIC instant (nanoseconds), e.g. a packet's capture time.
+    public func time(atMonotonic instant: UInt64) -> TimeSpan {
+        lock.lock()
+        let z = zero
+        lock.unlock()
+        return TimeSpan(nanoseconds: Int64(bitPattern: instant &- z))
     }
 
     public static func monotonicNow() -> UInt64 {

@@ -17,6 +17,7 @@ extension ScenarioRunner {
             durations: ReportDurations(setup: timings.setup, timeline: timings.timeline, teardown: timings.teardown),
             interruptedBy: interrupted, historyFile: "history.jsonl")
         context.setupError = setupError
+        context.captureFile = captureFileForReport
         let report = ReportBuilder.build(scenario: scenario, history: events, results: results, context: context)
         var reportFile: URL?
         do {

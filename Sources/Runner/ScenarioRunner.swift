@@ -2,6 +2,7 @@ import Checks
 import Faults
 import Foundation
 import Netlink
+import Observer
 import Reports
 import RunHistory
 import ScenarioFormat
@@ -26,6 +27,7 @@ public final class ScenarioRunner: @unchecked Sendable {
     /// Each host's cgroup; empty when the machine has no usable cpu controller.
     var cgroups: [String: HostCgroup] = [:]
     var probers: [Prober] = []
+    var observer: TrafficObserver?
     var timings = PhaseTimings()
     /// Set at t = 0; progress lines before it are stamped `setup`.
     private var timelineStarted = false
@@ -70,6 +72,7 @@ public final class ScenarioRunner: @unchecked Sendable {
         do {
             try prepare()
             try prepareFaultEngines(reportDirectory: reportDir)
+            startObserver(reportDir: reportDir)
             try startHosts()
             startCPUSampler()
             timings.setup = elapsed(since: setupStart)
@@ -82,6 +85,7 @@ public final class ScenarioRunner: @unchecked Sendable {
             await playTimeline()
             history.record(.timelineEnded)
             timings.timeline = elapsed(since: timelineStart)
+            stopObserver()
         } catch is CancellationError {
             // Interrupted: handled below.
         } catch {

@@ -190,10 +190,11 @@ guard getuid() == 0 else {
 let runTag = "bench\(String(UInt32.random(in: 0...0xFFFF), radix: 16))"
 defer { removeBenchNamespaces("fl-\(runTag)") }
 
-// `faultline-bench link` runs only the link section.
-if CommandLine.arguments.dropFirst().first == "link" {
+// `faultline-bench link` runs only the link section; `faultline-bench observer` only the observer's.
+let onlySection = CommandLine.arguments.dropFirst().first
+if onlySection == "link" || onlySection == "observer" {
     do {
-        try LinkBench.run(runTag: runTag)
+        if onlySection == "link" { try LinkBench.run(runTag: runTag) } else { try benchObserver(runTag: runTag) }
     } catch {
         removeBenchNamespaces("fl-\(runTag)")
         FileHandle.standardError.write(Data("faultline-bench: \(error)\n".utf8))
@@ -293,6 +294,7 @@ do {
     }
     try topology.teardown()
     print("")
+    try benchObserver(runTag: runTag)
     let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
     benchValidate(scenarioFolder: "scenarios", binary: binDir + "/faultline")
     try LinkBench.run(runTag: runTag)

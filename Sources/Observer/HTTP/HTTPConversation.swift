@@ -1,0 +1,97 @@
+import RunHistory
+import ScenarioFormat
+
+/// Who a connection's messages are between, for the events they become.
+struct ConnectionLabel: Sendable {
+    var connection: Int
+    var client: String
+    var server: String
+    var port: UInt16
+}
+
+/// The HTTP exchanges of one TCP connection: requests and responses paired in order, as
+/// keep-alive and pipelining require (HTTP/1.x answers in the order asked).
+struct HTTPConversation {
+    private(set) var requests = HTTPStreamParser(role: .requests)
+    private(set) var responses = HTTPStreamParser(role: .responses)
+    /// Requests not answered yet, oldest first; bounded so a server that never answers cannot
+    /// grow it without end.
+    private var pending: [(exchange: Int, method: String, start: Int64)] = []
+    static let maxPending = 256
+    static let via = "wire"
+
+    var unparsedBytes: Int { requests.unparsedBytes + responses.unparsedBytes }
+
+    /// The client sent `bytes` at `time`.
+    mutating func client(
+        _ bytes: UnsafeRawBufferPointer, at time: Int64, label: ConnectionLabel, ids: ExchangeCounter,
+        emit: (EventKind, Int64) -> Void
+    ) {
+        var fresh: [(Int, String, Int64)] = []
+        requests.feed(bytes, at: time) { head, start in
+            guard case .request(let method, let target) = head.startLine else { return .stop }
+            let exchange = ids.next()
+            fresh.append((exchange, method, start))
+            emit(
+                .httpRequest(HTTPRequestEvent(
+                    exchange: exchange, connection: label.connection, from: label.client, to: label.server,
+                    port: label.port, method: method, path: target, headers: head.headers, via: Self.via)),
+                start)
+            // A tunnel carries no more HTTP from here on.
+            return method == "CONNECT" ? .stop : .body
+        }
+        pending.append(contentsOf: fresh.map { (exchange: $0.0, method: $0.1, start: $0.2) })
+        if pending.count > Self.maxPending { pending.removeFirst(pending.count - Self.maxPending) }
+    }
+
+    /// The server sent `bytes` at `time`.
+    mutating func server(
+        _ bytes: UnsafeRawBufferPointer, at time: Int64, label: ConnectionLabel, ids: ExchangeCounter,
+        emit: (EventKind, Int64) -> Void
+    ) {
+        var pending = self.pending
+        defer { self.pending = pending }
+        responses.feed(bytes, at: time) { head, start in
+            guard case .response(let status) = head.startLine else { return .stop }
+            // Interim answers (100 Continue) precede the real one for the same request.
+            if (100..<200).contains(status) && status != 101 { return .noBody }
+            let request = pending.isEmpty ? nil : pending.removeFirst()
+            let exchange = request?.exchange ?? ids.next()
+            let latency = request.map { TimeSpan(nanoseconds: max(0, start - $0.start)) } ?? .zero
+            emit(
+                .httpResponse(HTTPResponseEvent(
+                    exchange: exchange, connection: label.connection, from: label.client, to: label.server,
+                    status: status, retryAfter: head.headers["retry-after"], latency: latency, via: Self.via)),
+                start)
+            if request?.method == "HEAD" { return .noBody }
+            if request?.method == "CONNECT" && (200..<300).contains(status) { return .stop }
+            return .body
+        }
+    }
+
+    /// The connection ended: heads cut short count as unparsed.
+    mutating func finish() {
+        requests.finish()
+        responses.finish()
+        pending.removeAll()
+    }
+
+    /// `count` bytes went by uncaptured (past the snapshot length): harmless inside a body.
+    mutating func skip(_ count: Int, fromClient: Bool) {
+        if fromClient { requests.skip(count) } else { responses.skip(count) }
+    }
+
+    /// Bytes went missing in one direction: that direction stops parsing.
+    mutating func lost(fromClient: Bool) {
+        if fromClient { requests.lostBytes() } else { responses.lostBytes() }
+    }
+}
+
+/// Hands out exchange numbers, unique within the observer's run.
+final class ExchangeCounter {
+    private var last = 0
+    func next() -> Int {
+        last += 1
+        return last
+    }
+}

@@ -1,0 +1,54 @@
+/// One end of a TCP connection: an IPv4 address and port, in host byte order.
+struct Endpoint: Hashable, Sendable {
+    var address: UInt32
+    var port: UInt16
+}
+
+/// The unordered pair of endpoints that names a connection whichever way a segment goes.
+struct FlowKey: Hashable, Sendable {
+    var low: Endpoint
+    var high: Endpoint
+
+    init(_ a: Endpoint, _ b: Endpoint) {
+        if (a.address, a.port) <= (b.address, b.port) {
+            low = a
+            high = b
+        } else {
+            low = b
+            high = a
+        }
+    }
+}
+
+/// What the tracker knows about one TCP connection, from its first SYN on.
+final class TCPConnection {
+    enum Phase {
+        /// The client's SYN was seen.
+        case synSent
+        /// The server answered SYN-ACK; the client's ACK completes the handshake.
+        case synReceived
+        case established
+    }
+
+    let label: ConnectionLabel
+    let client: Endpoint
+    let server: Endpoint
+    let clientInitialSequence: UInt32
+    var phase = Phase.synSent
+    var lastSeen: Int64
+    var closedReported = false
+    var clientFinished = false
+    var serverFinished = false
+    var fromClient = StreamReassembler()
+    var fromServer = StreamReassembler()
+    var conversation = HTTPConversation()
+
+    init(label: ConnectionLabel, client: Endpoint, server: Endpoint, initialSequence: UInt32, at time: Int64) {
+        self.label = label
+        self.client = client
+        self.server = server
+        self.clientInitialSequence = initialSequence
+        self.lastSeen = time
+        fromClient.start(initialSequence: initialSequence)
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import Glibc
+import Netlink
+import Observer
+import RunHistory
+import ScenarioFormat
+import Testbed
+
+/// The traffic observer's capacity: the highest packet rate it keeps up with without a capture
+/// drop, and the CPU its thread uses, with parsing on and the capture file written.
+func benchObserver(runTag: String) throws {
+    print("Traffic observer (libpcap on the router's `any` device, inbound only, analysis on, capture.pcap written):")
+    let plan = try TopologyPlan.make(runID: "\(runTag)-o", hosts: ["a", "b"], network: .defaultTestbed)
+    let topology = try Topology.build(plan)
+    defer { try? topology.teardown() }
+    let sender = try topology.thread(of: "a")
+    let receiverThread = try topology.thread(of: "b")
+    let target = try topology.address(of: "b")
+    // A bound socket nobody reads: the datagrams are accepted (no ICMP port-unreachable back) and dropped in b.
+    let sink = try receiverThread.run { try udpSocket(bindTo: target, port: 9000) }
+    defer { close(sink) }
+    print("  UDP, 64-byte datagrams a → b, 2 s per rate:")
+    print("  offered pps | sent pps | captured (total) | dropped | observer CPU (of one core)")
+    var best = 0
+    for rate in [25_000, 50_000, 100_000, 150_000, 200_000, 300_000] {
+        let (sent, summary, wall, _) = try observed(topology) {
+            try sender.run { try sendUDP(to: target, port: 9000, rate: rate, seconds: 2) }
+        }
+        let stats = summary.stats
+        let cpu = seconds(summary.cpuTime) / wall * 100
+        let sentRate = Double(sent) / 2
+        print("  \(pad(String(rate), 11)) | \(pad(format(sentRate, 0), 8)) | \(pad(String(stats.received), 16)) | \(pad(String(stats.dropped + stats.interfaceDropped), 7)) | \(format(cpu, 1)) % (\(summary.counters.udpDatagrams) UDP read, \(summary.counters.outgoingSkipped) outgoing skipped)")
+        if stats.dropped + stats.interfaceDropped == 0 && stats.received >= sent { best = max(best, Int(sentRate)) }
+        if sentRate < Double(rate) * 0.8 { break }  // the sender is the limit from here on
+    }
+    print("  highest rate with zero capture drops: \(best) pps (goal ≥ 50000)")
+
+    let (requests, summary, wall, events) = try observed(topology) {
+        try httpFlood(topology, from: sender, to: receiverThread, address: target, seconds: 2)
+    }
+    let parsed = events.filter { if case .httpRequest = $0.kind { true } else { false } }.count
+    print("  HTTP/1.1 over one kept-alive TCP connection (TCP_NODELAY, one request per write), 2 s:")
+    print("    \(requests) requests sent, \(summary.stats.received) packets captured (\(format(Double(summary.stats.received) / wall, 0)) pps), \(parsed) HTTP requests parsed, \(summary.stats.dropped) dropped, observer CPU \(format(seconds(summary.cpuTime) / wall * 100, 1)) %")
+    try topology.teardown()
+    print("")
+}
+
+/// Runs `body` with an observer on and returns its result, the observer's figures and the wall time.
+private func observed<T>(_ topology: Topology, _ body: () throws -> T) throws -> (T, TrafficObserver.Summary, Double, [Event]) {
+    let clock = RunClock()
+    let history = History(clock: { clock.now() })
+    let file = URL(fileURLWithPath: "/tmp/faultline-bench-\(getpid()).pcap")
+    defer { unlink(file.path) }
+    let observer = TrafficObserver(topology: topology, history: history, clock: clock, captureFile: file)
+    let start = RunClock.monotonicNow()
+    try observer.start()
+    let result: T
+    do { result = try body() } catch { _ = try? observer.stop(); throw error }
+    usleep(200_000)
+    guard let summary = try observer.stop() else { throw BenchError(description: "observer gave no figures") }
+    return (result, summary, Double(RunClock.monotonicNow() - start) / 1e9, history.events)
+}
+
+private func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+private func udpSocket(bindTo address: IPv4Address? = nil, port: UInt16 = 0) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { throw BenchError(description: "creating UDP socket: errno \(errno)") }
+    if let address {
+        var sa = sockaddrIn(address, port)
+        let r = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard r == 0 else { close(fd); throw BenchError(description: "binding UDP socket: errno \(errno)") }
+    }
+    return fd
+}
+
+private func sockaddrIn(_ address: IPv4Address, _ port: UInt16) -> sockaddr_in {
+    var sa = sockaddr_in()
+    sa.sin_family = sa_family_t(AF_INET)
+    sa.sin_port = port.bigEndian
+    sa.sin_addr.s_addr = address.value.bigEndian
+    return sa
+}
+
+/// Sends 64-byte datagrams at `rate` per second for `seconds`, paced in 1 ms slices; returns how many went.
+private func sendUDP(to address: IPv4Address, port: UInt16, rate: Int, seconds: Double) throws -> Int {
+    let fd = try udpSocket()
+    defer { close(fd) }
+    var sa = sockaddrIn(address, port)
+    let payload = [UInt8](repeating: 0x5A, count: 64)
+    let start = RunClock.monotonicNow()
+    let end = start + UInt64(seconds * 1e9)
+    var sent = 0
+    while true {
+        let now = RunClock.monotonicNow()
+        if now >= end { break }
+        let due = Int(Double(now - start) / 1e9 * Double(rate))
+        while sent < due {
+            let r = withUnsafePointer(to: &sa) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, payload, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if r < 0 { break }
+            sent += 1
+        }
+    }
+    return sent
+}
+
+/// A TCP client in `from` writes small HTTP requests as fast as it can to a reader in `to`.
+private func httpFlood(_ topology: Topology, from: NamespaceThread, to: NamespaceThread, address: IPv4Address, seconds: Double) throws -> Int {
+    let listener = try to.run { () throws -> Int32 in
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var sa = sockaddrIn(address, 8080)
+        let r = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard r == 0, listen(fd, 4) == 0 else { throw BenchError(description: "listening on b:8080: errno \(errno)") }
+        return fd
+    }
+    defer { close(listener) }
+    let reader = Thread {
+        let peer = accept(listener, nil, nil)
+        guard peer >= 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while recv(peer, &buffer, buffer.count, 0) > 0 {}
+        close(peer)
+    }
+    reader.start()
+    return try from.run { () throws -> Int in
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        defer { close(fd) }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var sa = sockaddrIn(address, 8080)
+        let r = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard r == 0 else { throw BenchError(description: "connecting to b:8080: errno \(errno)") }
+        let request = Array("GET /v1/kv/config HTTP/1.1\r\nHost: b:8080\r\nUser-Agent: bench\r\n\r\n".utf8)
+        let end = RunClock.monotonicNow() + UInt64(seconds * 1e9)
+        var sent = 0
+        while RunClock.monotonicNow() < end {
+            guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else { break }
+            sent += 1
+        }
+        shutdown(fd, Int32(SHUT_WR))
+        return sent
+    }
+}

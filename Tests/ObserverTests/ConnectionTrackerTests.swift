@@ -1,0 +1,138 @@
+import RunHistory
+import ScenarioFormat
+import Testing
+@testable import Observer
+
+@Suite struct ConnectionTrackerTests {
+    typealias B = PacketBuilder
+    static let clientISN: UInt32 = 1000
+    static let serverISN: UInt32 = 5000
+
+    /// SYN, SYN-ACK, ACK from `sport`.
+    func handshake(_ h: AnalyzerHarness, sport: UInt16 = 40000, at t: Int64 = 0) {
+        h.feed(B.tcp(sport, seq: Self.clientISN, .syn), at: t)
+        h.feed(B.tcp(from: B.server, 80, to: B.client, sport, seq: Self.serverISN, ack: Self.clientISN + 1, [.syn, .ack]), at: t + 1)
+        h.feed(B.tcp(sport, seq: Self.clientISN + 1, ack: Self.serverISN + 1, .ack), at: t + 2)
+    }
+
+    func clientData(_ h: AnalyzerHarness, _ text: String, offset: UInt32, sport: UInt16 = 40000, at t: Int64, flags: TCPHeader.Flags = [.psh, .ack]) {
+        h.feed(B.tcp(sport, seq: Self.clientISN + 1 + offset, ack: Self.serverISN + 1, flags, text.bytes), at: t)
+    }
+
+    func serverData(_ h: AnalyzerHarness, _ text: String, offset: UInt32, sport: UInt16 = 40000, at t: Int64, flags: TCPHeader.Flags = [.psh, .ack]) {
+        h.feed(B.tcp(from: B.server, 80, to: B.client, sport, seq: Self.serverISN + 1 + offset, ack: 0, flags, text.bytes), at: t)
+    }
+
+    @Test func aWholeExchangeGivesConnectionStepsAndAMatchedRequestAndResponse() {
+        let h = AnalyzerHarness()
+        handshake(h)
+        let request = "GET /v1/items HTTP/1.1\r\nHost: api\r\n\r\n"
+        let response = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nContent-Length: 4\r\n\r\nbusy"
+        clientData(h, request, offset: 0, at: 100)
+        serverData(h, response, offset: 0, at: 350)
+        clientData(h, "", offset: UInt32(request.utf8.count), at: 400, flags: [.fin, .ack])
+        serverData(h, "", offset: UInt32(response.utf8.count), at: 401, flags: [.fin, .ack])
+        #expect(h.phases == [.attempt, .established, .closed])
+        let closed = h.connections.last
+        #expect(closed?.bytesOut == request.utf8.count && closed?.bytesIn == response.utf8.count)
+        #expect(closed?.from == "app" && closed?.to == "api" && closed?.port == 80 && closed?.sourcePort == 40000)
+        #expect(h.requests.map(\.method) == ["GET"] && h.requests.map(\.path) == ["/v1/items"])
+        #expect(h.requests.first?.headers == ["host": "api"])
+        let answer = h.responses.first
+        #expect(answer?.status == 503 && answer?.retryAfter == "2" && answer?.exchange == h.requests.first?.exchange)
+        #expect(answer?.latency == TimeSpan(nanoseconds: 250))
+        #expect(h.events.first { if case .httpRequest = $0.kind { true } else { false } }?.time == 100)
+        #expect(h.analyzer.trackedConnections == 0)
+    }
+
+    @Test func keepAliveAndPipeliningPairAnswersInOrder() {
+        let h = AnalyzerHarness()
+        handshake(h)
+        let two = "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n"
+        clientData(h, two, offset: 0, at: 10)
+        let answers = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+        serverData(h, answers, offset: 0, at: 20)
+        clientData(h, "HEAD /c HTTP/1.1\r\n\r\n", offset: UInt32(two.utf8.count), at: 30)
+        serverData(h, "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\nHTTP/1.1", offset: UInt32(answers.utf8.count), at: 40)
+        #expect(h.requests.map(\.path) == ["/a", "/b", "/c"])
+        #expect(h.responses.map(\.status) == [200, 404, 200])
+        #expect(h.responses.map(\.exchange) == h.requests.map(\.exchange))
+        #expect(Set(h.requests.map(\.connection)) == [1])
+    }
+
+    @Test func anUnansweredSYNRetriesAndARSTRefuses() {
+        let h = AnalyzerHarness()
+        h.feed(B.tcp(seq: 1, .syn), at: 0)
+        h.feed(B.tcp(seq: 1, .syn), at: 1_000_000_000)
+        h.feed(B.tcp(seq: 1, .syn), at: 3_000_000_000)
+        h.feed(B.tcp(from: B.server, 80, to: B.client, 40000, seq: 0, ack: 2, [.rst, .ack]), at: 3_000_000_100)
+        #expect(h.phases == [.attempt, .synRetransmit, .synRetransmit, .refused])
+        #expect(h.analyzer.trackedConnections == 0)
+    }
+
+    @Test func aRSTAfterTheHandshakeIsAReset() {
+        let h = AnalyzerHarness()
+        handshake(h)
+        clientData(h, "GET / HTTP/1.1\r\n\r\n", offset: 0, at: 5)
+        serverData(h, "", offset: 0, at: 6, flags: [.rst])
+        #expect(h.phases == [.attempt, .established, .reset])
+        #expect(h.connections.last?.bytesOut == 18)
+    }
+
+    @Test func aNewSYNOnTheSamePortsIsANewConnection() {
+        let h = AnalyzerHarness()
+        h.feed(B.tcp(seq: 1, .syn), at: 0)
+        h.feed(B.tcp(seq: 999, .syn), at: 1)
+        #expect(h.phases == [.attempt, .attempt])
+        #expect(h.connections.map(\.connection) == [1, 2])
+    }
+
+    @Test func retransmittedAndOutOfOrderBytesAreParsedOnce() {
+        let h = AnalyzerHarness()
+        handshake(h)
+        let request = "GET /order HTTP/1.1\r\n\r\n"
+        let cut = 7
+        let first = String(request.prefix(cut)), second = String(request.dropFirst(cut))
+        clientData(h, second, offset: UInt32(cut), at: 10)
+        clientData(h, first, offset: 0, at: 11)
+        clientData(h, first, offset: 0, at: 12)
+        #expect(h.requests.map(\.path) == ["/order"])
+    }
+
+    @Test func binaryOnPort80IsCountedNotParsed() {
+        let h = AnalyzerHarness()
+        handshake(h)
+        h.feed(B.tcp(seq: Self.clientISN + 1, ack: Self.serverISN + 1, [.psh, .ack], [0x16, 0x03, 0x01, 0x00, 0xFF, 0x00]), at: 5)
+        #expect(h.requests.isEmpty)
+        #expect(h.analyzer.unparsedBytes == 6)
+    }
+
+    @Test func segmentsOfUnknownConnectionsAreCountedAndIgnored() {
+        let h = AnalyzerHarness()
+        h.feed(B.tcp(seq: 1, [.psh, .ack], "GET / HTTP/1.1\r\n\r\n".bytes))
+        #expect(h.events.isEmpty)
+        #expect(h.analyzer.unparsedBytes == 18)
+    }
+
+    @Test func idleConnectionsAreForgotten() {
+        let h = AnalyzerHarness()
+        handshake(h)
+        h.feed(B.tcp(40001, seq: 1, .syn), at: 0)
+        h.analyzer.expireIdle(now: 200_000_000_000)
+        #expect(h.analyzer.trackedConnections == 1)  // established: longer timeout
+        h.analyzer.expireIdle(now: 700_000_000_000)
+        #expect(h.analyzer.trackedConnections == 0)
+    }
+
+    @Test func aFullTableEvictsTheLeastRecentlySeen() {
+        var events: [EventKind] = []
+        let tracker = ConnectionTracker(limits: .init(maxConnections: 16), name: { "\($0)" }) { kind, _ in events.append(kind) }
+        for port in 0..<100 {
+            let ip = IPv4Header(source: 1, destination: 2, protocolNumber: 6, headerLength: 20, totalLength: 40, isFragment: false, isFirstFragment: true)
+            let tcp = TCPHeader(sourcePort: UInt16(port), destinationPort: 80, sequence: 0, acknowledgment: 0, flags: .syn, headerLength: 20)
+            [UInt8]().withUnsafeBytes { tracker.handle(ip: ip, tcp: tcp, payload: $0, at: Int64(port)) }
+            #expect(tracker.count <= 16)
+        }
+        #expect(events.count == 100)
+    }
+}
