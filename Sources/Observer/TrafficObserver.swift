@@ -67,7 +67,7 @@ public final class TrafficObserver: @unchecked Sendable {
         let handle = try router.run {
             try PcapHandle(
                 device: "any", namespace: router.namespace.name, snapshotLength: configuration.snapshotLength,
-                bufferBytes: configuration.bufferBytes, filter: "inbound")
+                bufferBytes: configuration.bufferBytes, filter: "inbound or (outbound and ip[8] == 255)")
         }
         let dump = try captureFile.map { try handle.openDump(path: $0.path) }
         var names: [UInt32: String] = [:]

@@ -63,7 +63,7 @@ public enum MachineProbe {
         caps.append(Capability(
             name: "network namespaces and veth", available: true,
             detail: "built a 1-host testbed through libnl (\(plan.routerNamespace.name))", remedy: nil))
-        caps.append(iptablesProbe(topology, rule: ["-A", "OUTPUT", "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"],
+        caps.append(iptablesProbe(topology, rule: ["-A", "FORWARD", "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"],
                                   name: "iptables REJECT tcp-reset", purpose: "partition mode reset"))
         caps.append(iptablesProbe(topology, rule: ["-A", "FORWARD", "-j", "NFQUEUE", "--queue-num", "7", "--queue-bypass"],
                                   name: "iptables NFQUEUE", purpose: "the userspace link-fault engine"))

@@ -39,7 +39,7 @@ enum EngineChoice {
             "partition drop:   " + (ns ? "FIB rule blackhole in the router namespace (libnl)" : "unavailable: no network namespaces"),
             "partition reject: " + (ns ? "unreachable route in the sender's namespace (libnl)" : "unavailable"),
             "partition reset:  " + (has("iptables REJECT tcp-reset")
-                ? "iptables REJECT --reject-with tcp-reset in the sender's namespace"
+                ? "iptables REJECT --reject-with tcp-reset in the router's FORWARD chain"
                 : "unavailable: needs iptables (apt-get install iptables)"),
             "link (auto):      " + (has("qdisc netem") ? "netem under HTB classes (libnl); userspace NFQUEUE if deterministic: true"
                 : has("NFQUEUE reader") ? "userspace NFQUEUE delay line (netem is not in this kernel)" : "unavailable: no netem and no NFQUEUE"),

@@ -41,17 +41,17 @@ struct PartitionEffectTests {
         ])
     }
 
-    @Test func resetUsesIPTablesInTheSendersNamespace() throws {
+    @Test func resetUsesIPTablesInTheRoutersForwardChain() throws {
         let backend = RecordingBackend()
         let fault = try effect(.reset, backend, oneWay: true)
         #expect(fault.engine == "iptables")
         try fault.apply()
         try fault.heal()
         #expect(backend.trace == [
-            "ip netns exec fl-x-a iptables -w -I OUTPUT -d 198.18.0.3/32 -j REJECT --reject-with icmp-port-unreachable",
-            "ip netns exec fl-x-a iptables -w -I OUTPUT -d 198.18.0.3/32 -p tcp -j REJECT --reject-with tcp-reset",
-            "ip netns exec fl-x-a iptables -w -D OUTPUT -d 198.18.0.3/32 -p tcp -j REJECT --reject-with tcp-reset",
-            "ip netns exec fl-x-a iptables -w -D OUTPUT -d 198.18.0.3/32 -j REJECT --reject-with icmp-port-unreachable",
+            "ip netns exec fl-x-router iptables -w -I FORWARD -s 198.18.0.2/32 -d 198.18.0.3/32 -j REJECT --reject-with icmp-port-unreachable",
+            "ip netns exec fl-x-router iptables -w -I FORWARD -s 198.18.0.2/32 -d 198.18.0.3/32 -p tcp -j REJECT --reject-with tcp-reset",
+            "ip netns exec fl-x-router iptables -w -D FORWARD -s 198.18.0.2/32 -d 198.18.0.3/32 -p tcp -j REJECT --reject-with tcp-reset",
+            "ip netns exec fl-x-router iptables -w -D FORWARD -s 198.18.0.2/32 -d 198.18.0.3/32 -j REJECT --reject-with icmp-port-unreachable",
         ])
     }
 

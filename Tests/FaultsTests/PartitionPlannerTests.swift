@@ -34,8 +34,8 @@ struct PartitionPlannerTests {
 
     @Test func resetPutsTheTCPResetRuleAboveTheCatchAll() throws {
         #expect(try commands([DirectedPair(from: "c", to: "a")], .reset) == [
-            "ip netns exec fl-x-c iptables -w -I OUTPUT -d 198.18.0.2/32 -j REJECT --reject-with icmp-port-unreachable",
-            "ip netns exec fl-x-c iptables -w -I OUTPUT -d 198.18.0.2/32 -p tcp -j REJECT --reject-with tcp-reset",
+            "ip netns exec fl-x-router iptables -w -I FORWARD -s 198.18.0.4/32 -d 198.18.0.2/32 -j REJECT --reject-with icmp-port-unreachable",
+            "ip netns exec fl-x-router iptables -w -I FORWARD -s 198.18.0.4/32 -d 198.18.0.2/32 -p tcp -j REJECT --reject-with tcp-reset",
         ])
     }
 

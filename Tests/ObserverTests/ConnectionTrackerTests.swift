@@ -128,7 +128,7 @@ import Testing
         var events: [EventKind] = []
         let tracker = ConnectionTracker(limits: .init(maxConnections: 16), name: { "\($0)" }) { kind, _ in events.append(kind) }
         for port in 0..<100 {
-            let ip = IPv4Header(source: 1, destination: 2, protocolNumber: 6, headerLength: 20, totalLength: 40, isFragment: false, isFirstFragment: true)
+            let ip = IPv4Header(source: 1, destination: 2, protocolNumber: 6, headerLength: 20, totalLength: 40, isFragment: false, isFirstFragment: true, ttl: 64)
             let tcp = TCPHeader(sourcePort: UInt16(port), destinationPort: 80, sequence: 0, acknowledgment: 0, flags: .syn, headerLength: 20)
             [UInt8]().withUnsafeBytes { tracker.handle(ip: ip, tcp: tcp, payload: $0, at: Int64(port)) }
             #expect(tracker.count <= 16)

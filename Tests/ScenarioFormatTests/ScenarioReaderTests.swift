@@ -71,6 +71,12 @@ struct ScenarioReaderTests {
                         from: "client", target: .http(URLTarget(host: "api", port: 8080, path: "/")),
                         every: .milliseconds(200), timeout: .seconds(1),
                         success: RatioRequirement(.atLeast, Percentage(percent: 99))))),
+                ScenarioFormat.Expectation(
+                    name: "does not storm the server while cut off", window: Window(during: "split"),
+                    kind: .noStorm(NoStormExpectation(traffic: TrafficSelector(from: "client", to: "api"), factor: 2))),
+                ScenarioFormat.Expectation(
+                    name: "the client's own requests succeed again soon after the heal", window: Window(after: "split"),
+                    kind: .recovery(RecoveryExpectation(traffic: TrafficSelector(from: "client", to: "api"), within: .seconds(2)))),
             ],
             file: file)
         #expect(scenario == expected)

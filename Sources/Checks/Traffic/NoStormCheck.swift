@@ -37,7 +37,11 @@ struct NoStormCheck {
         if let p = problems.first {
             return ctx.result(.fail, "retry storm: " + p, evidence: evidence, events: during.prefix(1).map { ctx.reference("first attempt in window", $0) })
         }
-        return ctx.result(.pass, "\(Format.number(rate, decimals: 1))/s during the window, busiest second \(peak)", evidence: evidence)
+        let baseline = evidence["baselinePerSecond"].flatMap { v -> String? in
+            if case .number(let n) = v { return " (before: \(Format.number(n, decimals: 1))/s)" }
+            return nil
+        } ?? ""
+        return ctx.result(.pass, "\(Format.number(rate, decimals: 1))/s during the window\(baseline), busiest second \(peak)", evidence: evidence)
     }
 
     /// The most attempts that started within any one second.

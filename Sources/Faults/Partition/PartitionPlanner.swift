@@ -9,8 +9,9 @@ import Testbed
 ///   EHOSTUNREACH, every time (in the router, ICMP rate limiting would make it unreliable). A FIB
 ///   rule `to B unreachable` would fail as fast but with ENETUNREACH (the rule action's errno),
 ///   which is not what a client sees when a host is unreachable.
-/// - `reset`: in the sender's namespace, netfilter `REJECT --reject-with tcp-reset` for TCP and
-///   `icmp-port-unreachable` for the rest: ECONNREFUSED at once.
+/// - `reset`: in the router, netfilter `REJECT --reject-with tcp-reset` for TCP from A to B and
+///   `icmp-port-unreachable` for the rest: ECONNREFUSED at once (TCP resets are not rate-limited,
+///   and the router's ICMP rate limit is off), and the attempts are on the wire for the observer.
 public enum PartitionPlanner {
     /// The FIB rule priority of partition rules: after the kernel's `local` rule (0), before `main` (32766).
     public static let rulePriority: UInt32 = 100
@@ -34,9 +35,16 @@ public enum PartitionPlanner {
             case .reject:
                 changes.append(.route(Route(.unreachable, to: to.address.prefix32, metric: 1 + slot), in: from.namespace))
             case .reset:
-                // Inserted at the top in this order, so the TCP rule ends up above the catch-all.
-                changes.append(.packetFilter(IPTablesRule(destination: to.address.prefix32, rejectWith: "icmp-port-unreachable"), in: from.namespace))
-                changes.append(.packetFilter(IPTablesRule(destination: to.address.prefix32, transport: "tcp", rejectWith: "tcp-reset"), in: from.namespace))
+                // In the router, so the refused attempts cross the wire where the observer sees
+                // them (the router's RSTs carry TTL 255). Inserted at the top in this order, so the
+                // TCP rule ends up above the catch-all.
+                let pair = (source: from.address.prefix32, destination: to.address.prefix32)
+                changes.append(.packetFilter(IPTablesRule(
+                    chain: "FORWARD", source: pair.source, destination: pair.destination, target: .reject(with: "icmp-port-unreachable")),
+                    in: topology.routerNamespace))
+                changes.append(.packetFilter(IPTablesRule(
+                    chain: "FORWARD", source: pair.source, destination: pair.destination, transport: "tcp", target: .reject(with: "tcp-reset")),
+                    in: topology.routerNamespace))
             }
         }
         return PartitionPlan(mode: partition.mode, cuts: cuts, changes: changes)

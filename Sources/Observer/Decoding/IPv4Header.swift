@@ -10,6 +10,7 @@ public struct IPv4Header: Sendable, Equatable {
     /// Non-zero offset or more-fragments: only the first fragment carries the transport header.
     public var isFragment: Bool
     public var isFirstFragment: Bool
+    public var ttl: UInt8
 
     public static let tcp: UInt8 = 6
     public static let udp: UInt8 = 17
@@ -26,7 +27,7 @@ public struct IPv4Header: Sendable, Equatable {
         let more = flagsOffset & 0x2000 != 0
         return IPv4Header(
             source: bytes.u32(12), destination: bytes.u32(16), protocolNumber: bytes.u8(9), headerLength: ihl,
-            totalLength: total, isFragment: more || offset != 0, isFirstFragment: offset == 0)
+            totalLength: total, isFragment: more || offset != 0, isFirstFragment: offset == 0, ttl: bytes.u8(8))
     }
 
     /// The payload: after the header, up to the total length (Ethernet padding dropped).

@@ -24,12 +24,19 @@ public enum MalformedReason: String, Sendable, CaseIterable {
 
 /// Decodes a frame layer by layer: link, IPv4, then TCP or UDP. Pure; never traps on any input.
 public enum PacketDecoder {
+    /// The TTL of packets the router itself sends (its `ip_default_ttl`).
+    public static let routerTTL: UInt8 = 255
+
     public static func decode(_ frame: UnsafeRawBufferPointer, linkType: Int32) -> DecodedPacket {
         guard let link = LinkLayerFrame.decode(frame, linkType: linkType) else { return .malformed(.linkHeader) }
-        if link.direction == .outgoing { return .outgoing }
+        if link.direction == .outgoing && link.protocolType != LinkLayerFrame.ipv4 { return .outgoing }
         guard link.protocolType == LinkLayerFrame.ipv4 else { return .notIPv4 }
         let network = frame.tail(from: link.headerLength)
         guard let ip = IPv4Header.decode(network) else { return .malformed(.ipv4Header) }
+        // A packet leaving the router was either forwarded (already seen coming in) or made by the
+        // router itself — a partition's RST or ICMP error, which the router sends with TTL 255
+        // (TopologyPlan.routerTTL); forwarded packets can never carry 255. Keep only the latter.
+        if link.direction == .outgoing && ip.ttl != Self.routerTTL { return .outgoing }
         guard ip.isFirstFragment else { return .otherIPv4(ip) }
         let transport = ip.payload(of: network)
         switch ip.protocolNumber {

@@ -26,6 +26,8 @@ public struct TopologyPlan: Sendable, Equatable {
     public static let hostInterface = "eth0"
     /// Turned on in the router namespace.
     public static let forwardingSysctl = "net/ipv4/ip_forward"
+    /// The TTL of packets the router sends itself; see ``routerSteps``.
+    public static let routerTTL = 255
 
     public var runID: String
     public var network: IPv4Network
@@ -94,6 +96,11 @@ public struct TopologyPlan: Sendable, Equatable {
             .createNamespace(routerNamespace),
             .linkUp("lo", in: routerNamespace),
             .sysctl(Self.forwardingSysctl, value: "1", in: routerNamespace),
+            // Packets the router makes itself (a partition's RSTs and ICMP errors) leave with TTL
+            // 255, which no forwarded packet can carry: the observer tells them apart by it.
+            .sysctl("net/ipv4/ip_default_ttl", value: String(Self.routerTTL), in: routerNamespace),
+            // A partition's ICMP errors answer every packet, not one a second per peer.
+            .sysctl("net/ipv4/icmp_ratelimit", value: "0", in: routerNamespace),
         ]
     }
 
