@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         // MARK: C libraries
@@ -40,11 +41,20 @@ let package = Package(
             name: "Testbed",
             dependencies: ["Netlink", "CLinux", "ScenarioFormat", "RunHistory"]
         ),
-        .target(name: "Faults", dependencies: ["Netlink", "CLinux", "CNetfilterQueue", "Testbed", "ScenarioFormat", "RunHistory"], exclude: ["README.md"]),
+        // The scenario's DNS server: wire codec, zone, hijack rules, and the SwiftNIO server.
+        .target(
+            name: "DNS",
+            dependencies: [
+                "ScenarioFormat", "RunHistory", "Netlink",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "Faults", dependencies: ["Netlink", "CLinux", "CNetfilterQueue", "Testbed", "ScenarioFormat", "RunHistory", "DNS"], exclude: ["README.md"]),
         .target(
             name: "Runner",
             dependencies: [
-                "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Faults",
+                "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Faults", "DNS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -55,7 +65,7 @@ let package = Package(
             name: "faultline",
             dependencies: ["Runner", "Faults", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "faultline-bench", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "ScenarioFormat"]),
+        .executableTarget(name: "faultline-bench", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "ScenarioFormat", "DNS"]),
 
         // MARK: Tests
         .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat"], exclude: ["Fixtures"]),
@@ -64,7 +74,8 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Checks", "RunHistory", "ScenarioFormat"], exclude: ["Golden"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "ScenarioFormat", "RunHistory"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "ScenarioFormat", "RunHistory"], exclude: ["Corpus"]),
         // Privileged: real namespaces; each test builds and removes its own.
-        .testTarget(name: "IntegrationTests", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "ScenarioFormat", "RunHistory"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "ScenarioFormat", "RunHistory", "DNS"]),
     ]
 )

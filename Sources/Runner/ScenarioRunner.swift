@@ -1,4 +1,5 @@
 import Checks
+import DNS
 import Faults
 import Foundation
 import Netlink
@@ -26,6 +27,8 @@ public final class ScenarioRunner: @unchecked Sendable {
     /// Each host's cgroup; empty when the machine has no usable cpu controller.
     var cgroups: [String: HostCgroup] = [:]
     var probers: [Prober] = []
+    /// The scenario's DNS server, started right after the testbed is built.
+    var dnsServer: DNSServer?
     var timings = PhaseTimings()
     /// Set at t = 0; progress lines before it are stamped `setup`.
     private var timelineStarted = false
@@ -70,6 +73,7 @@ public final class ScenarioRunner: @unchecked Sendable {
         do {
             try prepare()
             try prepareFaultEngines(reportDirectory: reportDir)
+            try startDNS()
             try startHosts()
             startCPUSampler()
             timings.setup = elapsed(since: setupStart)
