@@ -62,6 +62,7 @@ public struct DNSResponder: Sendable {
             return finish(&outcome, error: .notImp, header: header, question: question, edns: query.edns)
         }
         guard query.questions.count == 1, let q = question else {
+            outcome.malformed = true
             return finish(&outcome, error: .formErr, header: header, question: question, edns: query.edns)
         }
         if let edns = query.edns, edns.version != 0 {

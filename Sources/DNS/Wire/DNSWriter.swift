@@ -1,10 +1,10 @@
 /// Writes DNS messages, compressing names against the ones already written (RFC 1035 §4.1.4).
 ///
-/// Suffixes are matched case-insensitively and only offsets below 0x4000 can be pointed at,
-/// as the 14-bit pointer allows.
+/// Suffixes are matched byte for byte, so every name keeps its own case (clients that randomise
+/// case check it); only offsets below 0x4000 can be pointed at, as the 14-bit pointer allows.
 public struct DNSWriter {
     public private(set) var bytes: [UInt8] = []
-    /// Lowercased wire form of a written name suffix → its offset.
+    /// Wire form of a written name suffix → its offset.
     private var suffixes: [[UInt8]: UInt16] = [:]
     /// Turned off, names are written in full (for tests comparing both).
     public var compresses = true
@@ -40,10 +40,9 @@ public struct DNSWriter {
             bytes.append(contentsOf: wire)
             return
         }
-        let lower = name.lowercasedWire
         var i = 0
         while wire[i] != 0 {
-            let suffix = Array(lower[i...])
+            let suffix = Array(wire[i...])
             if let target = suffixes[suffix] {
                 u16(0xC000 | target)
                 return
