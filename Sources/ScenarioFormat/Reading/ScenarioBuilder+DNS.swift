@@ -47,12 +47,15 @@ extension ScenarioBuilder {
         let type = r.require(f, "type").flatMap { recordType($0, f.path("type"), allowAny: false) } ?? nil
         let ttl = f["ttl"].map { r.timeSpan($0, f.path("ttl")) } ?? .seconds(60)
         guard let valueNode = r.require(f, "value", hint: " (the record's data)") else { return [] }
-        guard let name, let type, let ttl else { return [] }
+        // The values are checked even when the name is wrong, so every problem shows at once.
+        guard let type else { return [] }
         var records: [DNSRecordSpec] = []
         for (i, item) in (oneOrMany(valueNode, f.path("value")) ?? []).enumerated() {
             let p = valueNode.isSequence ? "\(f.path("value"))[\(i)]" : f.path("value")
             guard let s = r.text(item, p, what: "a record value") else { continue }
-            if let data = recordData(type, s, item, p) { records.append(DNSRecordSpec(name: name, ttl: ttl, data: data)) }
+            if let data = recordData(type, s, item, p), let name, let ttl {
+                records.append(DNSRecordSpec(name: name, ttl: ttl, data: data))
+            }
         }
         return records
     }
@@ -187,7 +190,9 @@ extension ScenarioBuilder {
                 let p = n.isSequence ? "\(f.path("answer"))[\(i)]" : f.path("answer")
                 return r.text(item, p, what: "an address or a host name").flatMap { address($0, item, p, allowIPv6: true) }
             }
-            if values.isEmpty, n.isSequence { r.error(n, f.path("answer"), "answer needs at least one address") }
+            if n.isSequence, r.list(n, f.path("answer"))?.isEmpty == true {
+                r.error(n, f.path("answer"), "answer needs at least one address")
+            }
             action = .answer(values)
         case "rcode":
             if let s = r.text(f["rcode"]!, f.path("rcode"), what: "a response code") {
