@@ -70,7 +70,7 @@ final class DNSTestbed {
     func hijack(_ name: String, _ hijack: DNSHijack, seed: UInt64 = 1) throws -> any FaultEffect {
         let effect = try FaultEngine.make(
             fault: Fault(name: name, at: .zero, kind: .dns(hijack)), topology: topology,
-            dns: DNSContext(rules: server.rules, seed: seed))
+            environment: FaultEnvironment(seed: seed, dnsRules: server.rules))
         try effect.apply()
         return effect
     }
