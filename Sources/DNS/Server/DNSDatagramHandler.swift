@@ -24,23 +24,10 @@ final class DNSDatagramHandler: ChannelInboundHandler {
         let outcome = envelope.data.withUnsafeReadableBytes {
             responder.respond(to: $0, host: host, transport: .udp)
         }
-        guard let response = outcome.response else {
-            recorder.record(outcome, host: host, source: source, transport: .udp, latency: Self.since(start))
-            return
-        }
+        let sender = DNSReplySender(recorder: recorder, outcome: outcome, host: host, source: source, transport: .udp, start: start)
+        guard let response = outcome.response else { return sender.record() }
         let reply = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: context.channel.allocator.buffer(bytes: response))
-        if let delay = outcome.delay {
-            let recorder = self.recorder
-            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-            let boundReply = NIOLoopBound(reply, eventLoop: context.eventLoop)
-            context.eventLoop.scheduleTask(in: .nanoseconds(delay.nanoseconds)) {
-                boundContext.value.writeAndFlush(NIOAny(boundReply.value), promise: nil)
-                recorder.record(outcome, host: host, source: source, transport: .udp, latency: Self.since(start))
-            }
-            return
-        }
-        context.write(wrapOutboundOut(reply), promise: nil)
-        recorder.record(outcome, host: host, source: source, transport: .udp, latency: Self.since(start))
+        sender.send(wrapOutboundOut(reply), context: context, flush: false)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -49,10 +36,6 @@ final class DNSDatagramHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         // A failed send (e.g. ICMP unreachable reported on the socket) must not close the server.
-    }
-
-    static func since(_ start: UInt64) -> TimeSpan {
-        TimeSpan(nanoseconds: Int64(RunClock.monotonicNow() &- start))
     }
 }
 

@@ -41,24 +41,12 @@ final class DNSStreamHandler: ChannelInboundHandler {
         let message = unwrapInboundIn(data)
         let (host, source, recorder, responder) = (self.host, self.source, self.recorder, self.responder)
         let outcome = message.withUnsafeReadableBytes { responder.respond(to: $0, host: host, transport: .tcp) }
-        guard let response = outcome.response else {
-            recorder.record(outcome, host: host, source: source, transport: .tcp, latency: DNSDatagramHandler.since(start))
-            return
-        }
+        let sender = DNSReplySender(recorder: recorder, outcome: outcome, host: host, source: source, transport: .tcp, start: start)
+        guard let response = outcome.response else { return sender.record() }
         var out = context.channel.allocator.buffer(capacity: response.count + 2)
         out.writeInteger(UInt16(response.count))
         out.writeBytes(response)
-        if let delay = outcome.delay {
-            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-            let boundOut = NIOLoopBound(out, eventLoop: context.eventLoop)
-            context.eventLoop.scheduleTask(in: .nanoseconds(delay.nanoseconds)) {
-                boundContext.value.writeAndFlush(NIOAny(boundOut.value), promise: nil)
-                recorder.record(outcome, host: host, source: source, transport: .tcp, latency: DNSDatagramHandler.since(start))
-            }
-            return
-        }
-        context.writeAndFlush(wrapOutboundOut(out), promise: nil)
-        recorder.record(outcome, host: host, source: source, transport: .tcp, latency: DNSDatagramHandler.since(start))
+        sender.send(wrapOutboundOut(out), context: context, flush: true)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
