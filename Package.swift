@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         // MARK: C libraries
@@ -41,13 +42,22 @@ let package = Package(
             name: "Testbed",
             dependencies: ["Netlink", "CLinux", "ScenarioFormat", "RunHistory"]
         ),
-        .target(name: "Faults", dependencies: ["Netlink", "CLinux", "CNetfilterQueue", "Testbed", "ScenarioFormat", "RunHistory"], exclude: ["README.md"]),
+        // The scenario's DNS server: wire codec, zone, hijack rules, and the SwiftNIO server.
+        .target(
+            name: "DNS",
+            dependencies: [
+                "ScenarioFormat", "RunHistory", "Netlink",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "Faults", dependencies: ["Netlink", "CLinux", "CNetfilterQueue", "Testbed", "ScenarioFormat", "RunHistory", "DNS"], exclude: ["README.md"]),
         // Packet capture on the router and the decoders behind it (decoders are pure).
         .target(name: "Observer", dependencies: ["CPcap", "Netlink", "Testbed", "RunHistory", "ScenarioFormat"]),
         .target(
             name: "Runner",
             dependencies: [
-                "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Faults", "Observer",
+                "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Faults", "Observer", "DNS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -59,7 +69,7 @@ let package = Package(
             dependencies: ["Runner", "Faults", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
-            name: "faultline-bench", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "Observer", "RunHistory", "ScenarioFormat"]),
+            name: "faultline-bench", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "Observer", "RunHistory", "ScenarioFormat", "DNS"]),
 
         // MARK: Tests
         .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat"], exclude: ["Fixtures"]),
@@ -69,8 +79,9 @@ let package = Package(
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "ScenarioFormat", "RunHistory"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
         .testTarget(name: "ObserverTests", dependencies: ["Observer", "RunHistory", "ScenarioFormat"]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "ScenarioFormat", "RunHistory"], exclude: ["Corpus"]),
         // Privileged: real namespaces; each test builds and removes its own.
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "Observer", "RunHistory", "ScenarioFormat"]),
+            name: "IntegrationTests", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "Observer", "RunHistory", "ScenarioFormat", "DNS"]),
     ]
 )

@@ -9,6 +9,9 @@ packages=(
   iproute2                                      # `ip netns` for looking at a live testbed; the benchmark's reference
   tcpdump                                       # the observer's tests read capture.pcap back with it
   curl python3                                  # the example scenarios' client and server
+  bind9-dnsutils                                # dig: a real DNS client in the DNS integration tests
+  dnsperf                                       # load generator for the DNS benchmark
+  dnsmasq-base                                  # the DNS benchmark's reference server (binary only, no service)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,3 +1,4 @@
+import DNS
 import Netlink
 import ScenarioFormat
 import Testbed
@@ -9,7 +10,8 @@ import Testbed
 public enum FaultEngine {
     /// The effect of `fault` on `topology`, through the topology's own netlink backend;
     /// iptables (for `reset` partitions and NFQUEUE steering) is spawned from the namespaces'
-    /// threads. Faults on a host's machine (`cpu:`, `process:`) act through `hosts`.
+    /// threads. Faults on a host's machine (`cpu:`, `process:`) act through `hosts`; DNS hijacks
+    /// switch the rules of the scenario's DNS server (`environment.dnsRules`).
     ///
     /// - Parameter slot: the fault's index in the scenario, so overlapping faults own separate
     ///   rules (see ``PartitionPlanner/plan(_:topology:slot:)``).
@@ -53,6 +55,11 @@ public enum FaultEngine {
         case .process(let process):
             guard let control = hosts.processes[process.host] else { throw FaultError(.noProcess(host: process.host)) }
             return ProcessFaultEffect(fault: name, action: process.action, control: control)
+        case .dns(let hijack):
+            guard let rules = environment.dnsRules else { throw FaultError(.noDNSServer(name)) }
+            return try DNSHijackEffect(
+                fault: name, hijack: hijack, rules: rules, seed: environment.seed,
+                hosts: Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.host, $0.address) }))
         }
     }
 

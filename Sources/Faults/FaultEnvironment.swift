@@ -1,3 +1,4 @@
+import DNS
 import Foundation
 
 /// What a run tells the faults beyond the fault itself: the seed, whether the run must replay,
@@ -11,8 +12,14 @@ public struct FaultEnvironment: Sendable {
     public var netemAvailable: Bool
     /// The report folder; nil writes no decision logs.
     public var logDirectory: URL?
+    /// The rule set of the scenario's DNS server, which `dns` faults switch; nil when none runs.
+    public var dnsRules: DNSRuleSet?
 
-    public init(seed: UInt64 = 0, deterministic: Bool = false, netemAvailable: Bool = false, logDirectory: URL? = nil) {
+    public init(
+        seed: UInt64 = 0, deterministic: Bool = false, netemAvailable: Bool = false, logDirectory: URL? = nil,
+        dnsRules: DNSRuleSet? = nil
+    ) {
+        self.dnsRules = dnsRules
         self.seed = seed
         self.deterministic = deterministic
         self.netemAvailable = netemAvailable

@@ -17,6 +17,8 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
         case noProcess(host: String)
         /// CPU stress needs a worker program and none was configured.
         case noBurner
+        /// A DNS fault was played without the scenario's DNS server running.
+        case noDNSServer(String)
     }
 
     public var code: Code
@@ -41,6 +43,8 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
             "host \(host) has no program to signal (no 'run' command)"
         case .noBurner:
             "no stress-worker program configured (the faultline binary's _burn command)"
+        case .noDNSServer(let fault):
+            "dns fault \(fault) needs the scenario's DNS server, which is not running"
         }
     }
 }

@@ -7,6 +7,7 @@ extension Event: Codable {
         case t, type, addresses, host, pid, command, stream, line, status, rule, fault, planned, engine
         case detail, operation, error, probe, from, target, ok, latency, signal, message
         case cpuSeconds, percent, workers, wallSeconds
+        case name, qtype, transport, rcode, answers, truncated
     }
 
     public var type: String {
@@ -25,6 +26,7 @@ extension Event: Codable {
         case .httpRequest: "http.request"
         case .httpResponse: "http.response"
         case .captureStats: "capture.stats"
+        case .dnsQuery: "dns.query"
         case .timelineEnded: "timeline.ended"
         case .cpuSample: "cpu.sample"
         case .stressMeasured: "stress.measured"
@@ -91,6 +93,16 @@ extension Event: Codable {
             try c.encode(workers, forKey: .workers)
             try c.encode(cpuSeconds, forKey: .cpuSeconds)
             try c.encode(wallSeconds, forKey: .wallSeconds)
+        case .dnsQuery(let host, let name, let type, let transport, let rcode, let answers, let truncated, let latency, let fault):
+            try c.encode(host, forKey: .host)
+            try c.encode(name, forKey: .name)
+            try c.encode(type, forKey: .qtype)
+            try c.encode(transport, forKey: .transport)
+            try c.encode(rcode, forKey: .rcode)
+            try c.encode(answers, forKey: .answers)
+            try c.encode(truncated, forKey: .truncated)
+            try c.encode(latency, forKey: .latency)
+            try c.encodeIfPresent(fault, forKey: .fault)
         case .interrupted(let signal):
             try c.encode(signal, forKey: .signal)
         case .note(let message):
@@ -143,6 +155,13 @@ extension Event: Codable {
                 fault: try s(.fault), host: try s(.host), workers: try c.decode(Int.self, forKey: .workers),
                 cpuSeconds: try c.decode(Double.self, forKey: .cpuSeconds),
                 wallSeconds: try c.decode(Double.self, forKey: .wallSeconds))
+        case "dns.query":
+            kind = .dnsQuery(
+                host: try s(.host), name: try s(.name), type: try s(.qtype), transport: try s(.transport),
+                rcode: try s(.rcode), answers: try c.decode([String].self, forKey: .answers),
+                truncated: try c.decode(Bool.self, forKey: .truncated),
+                latency: try c.decode(TimeSpan.self, forKey: .latency),
+                fault: try c.decodeIfPresent(String.self, forKey: .fault))
         case "interrupted": kind = .interrupted(signal: try s(.signal))
         case "note": kind = .note(message: try s(.message))
         default:

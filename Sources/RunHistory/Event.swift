@@ -35,6 +35,13 @@ public enum EventKind: Sendable, Equatable {
     case httpRequest(HTTPRequestEvent)
     case httpResponse(HTTPResponseEvent)
     case captureStats(CaptureStats)
+    /// One DNS query the scenario's server received and what it did: `rcode` is the response
+    /// code sent (`NOERROR`, `NXDOMAIN`, …), `dropped` when a fault withheld the answer, or
+    /// `ignored` for input not worth answering; `answers` are `TYPE data` strings; `latency`
+    /// runs from receipt to the write (delays included); `fault` names the hijack that shaped it.
+    case dnsQuery(
+        host: String, name: String, type: String, transport: String, rcode: String, answers: [String],
+        truncated: Bool, latency: TimeSpan, fault: String?)
     case timelineEnded
     /// A host's CPU use, sampled from its cgroup: seconds used since the cgroup was made, and the
     /// share of one CPU (100 = one full CPU) since the previous sample.

@@ -36,8 +36,9 @@ extension ScenarioRunner {
     func context(for host: String) throws -> HostContext {
         if let c = contexts[host] { return c }
         guard let topology else { throw RunnerError(operation: "entering host \(host)", detail: "no testbed") }
-        let addresses = scenario.hosts.compactMap { h in addressMap[h.name].map { (h.name, $0) } }
-        let files = HostFiles.make(host: host, addresses: addresses)
+        let files = HostFiles.make(
+            host: host, address: try topology.address(of: host), nameserver: topology.routerAddress,
+            resolver: scenario.host(named: host)?.resolver ?? .default)
         let mounts = try files.write(to: RunRegistry.workDirectory(runID: runID) + "/hosts/\(host)")
         let context = try HostContext(host: host, namespace: topology.namespace(of: host), mounts: mounts)
         teardown.push("stopping the thread of host \(host)") { context.stop() }

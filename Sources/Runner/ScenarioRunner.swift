@@ -1,4 +1,5 @@
 import Checks
+import DNS
 import Faults
 import Foundation
 import Netlink
@@ -28,6 +29,8 @@ public final class ScenarioRunner: @unchecked Sendable {
     var cgroups: [String: HostCgroup] = [:]
     var probers: [Prober] = []
     var observer: TrafficObserver?
+    /// The scenario's DNS server, started right after the testbed is built.
+    var dnsServer: DNSServer?
     var timings = PhaseTimings()
     /// Set at t = 0; progress lines before it are stamped `setup`.
     private var timelineStarted = false
@@ -73,6 +76,7 @@ public final class ScenarioRunner: @unchecked Sendable {
             try prepare()
             try prepareFaultEngines(reportDirectory: reportDir)
             startObserver(reportDir: reportDir)
+            try startDNS()
             try startHosts()
             startCPUSampler()
             timings.setup = elapsed(since: setupStart)

@@ -10,6 +10,17 @@ import Testbed
 
 let clock = ContinuousClock()
 
+// `faultline-bench dns` runs the DNS benchmark alone.
+if CommandLine.arguments.dropFirst().first == "dns" {
+    do {
+        try DNSBench.run()
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("faultline-bench dns: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
 func milliseconds(_ d: Duration) -> Double {
     Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15
 }

@@ -37,9 +37,8 @@ struct HostProcessTests {
         let rootHostsBefore = try String(contentsOfFile: "/etc/hosts", encoding: .utf8)
         try TopologyFixture.withTopology(["client", "api"]) { topology in
             let history = History(clock: { .zero })
-            let files = HostFiles.make(host: "client", addresses: [
-                ("client", try topology.address(of: "client")), ("api", try topology.address(of: "api")),
-            ])
+            let files = HostFiles.make(
+                host: "client", address: try topology.address(of: "client"), nameserver: topology.routerAddress)
             let dir = NSTemporaryDirectory() + "fl-hostfiles-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let context = try HostContext(
@@ -47,13 +46,14 @@ struct HostProcessTests {
             defer { context.stop() }
             let process = try HostProcess(
                 host: "client",
-                command: "grep -w api /etc/hosts; stat -L -c %i /proc/self/ns/net; pwd; echo \"host=$FAULTLINE_HOST\"",
+                command: "grep -w client /etc/hosts; stat -L -c %i /proc/self/ns/net; pwd; echo \"host=$FAULTLINE_HOST\"",
                 context: context, directory: "/tmp", env: ["FAULTLINE_HOST": "client", "PATH": "/usr/bin:/bin"],
                 history: history)
             #expect(waitFor { exitStatus(history, host: "client") != nil })
             let lines = outputLines(history, host: "client")
             #expect(exitStatus(history, host: "client") == RunHistory.ExitStatus.exited(0))
-            #expect(lines.first == "\(try topology.address(of: "api"))\tapi")
+            // Only the host's own name: the others resolve through the scenario's DNS server.
+            #expect(lines.first == "\(try topology.address(of: "client"))\tclient")
             #expect(lines.dropFirst().first == String(try topology.namespace(of: "client").inode()))
             #expect(lines.contains("/tmp"))
             #expect(lines.contains("host=client"))

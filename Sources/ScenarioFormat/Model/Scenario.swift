@@ -19,13 +19,16 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var hosts: [Host]
     public var faults: [Fault]
     public var expectations: [Expectation]
+    /// The DNS zone every host resolves through (`dns:`); host names are always in it.
+    public var dns: DNSSettings
     /// The file the scenario came from, as given on the command line.
     public var file: String?
 
     public init(
         name: String, description: String? = nil, seed: UInt64 = 0, deterministic: Bool = false, duration: TimeSpan,
         network: IPv4Network = .defaultTestbed, readyTimeout: TimeSpan = .seconds(30),
-        hosts: [Host], faults: [Fault] = [], expectations: [Expectation] = [], file: String? = nil
+        hosts: [Host], faults: [Fault] = [], expectations: [Expectation] = [], dns: DNSSettings = DNSSettings(),
+        file: String? = nil
     ) {
         self.name = name
         self.description = description
@@ -37,6 +40,7 @@ public struct Scenario: Codable, Sendable, Equatable {
         self.hosts = hosts
         self.faults = faults
         self.expectations = expectations
+        self.dns = dns
         self.file = file
     }
 
@@ -53,12 +57,18 @@ public struct Host: Codable, Sendable, Equatable {
     public var ready: Readiness?
     /// Extra environment for `run`.
     public var env: [String: String]
+    /// The host's resolver options (`dns:`), written to its `/etc/resolv.conf`.
+    public var resolver: ResolverOptions
 
-    public init(name: String, run: String? = nil, ready: Readiness? = nil, env: [String: String] = [:]) {
+    public init(
+        name: String, run: String? = nil, ready: Readiness? = nil, env: [String: String] = [:],
+        resolver: ResolverOptions = .default
+    ) {
         self.name = name
         self.run = run
         self.ready = ready
         self.env = env
+        self.resolver = resolver
     }
 }
 

@@ -30,6 +30,8 @@ extension ScenarioBuilder {
             switch fault.kind {
             case .partition(let p): return (d, fault, p)
             case .link, .cpu, .process: return nil
+            // Several hijacks may be active at once: the first applied that matches a query wins.
+            case .dns: return nil
             }
         }
         for (j, later) in partitions.enumerated() {

@@ -8,8 +8,8 @@ import Yams
 /// that relate sections to each other (timing, overlapping faults, windows) on whatever was readable.
 final class ScenarioBuilder {
     static let topKeys = ["scenario", "description", "seed", "deterministic", "duration", "network", "ready-timeout",
-                          "hosts", "faults", "expect"]
-    static let hostKeys = ["run", "ready", "env"]
+                          "hosts", "dns", "faults", "expect"]
+    static let hostKeys = ["run", "ready", "env", "dns"]
 
     let r: NodeReader
     /// Host names in file order, known before any host body is read so references can be checked.
@@ -45,16 +45,19 @@ final class ScenarioBuilder {
         if let network, let node = top["network"] ?? top["hosts"] {
             checkNetworkSize(network, node, top.has("network") ? top.path("network") : top.path("hosts"))
         }
+        let dns = top["dns"].map { readDNS($0, top.path("dns")) } ?? DNSSettings()
         if let node = top["faults"] { readFaults(node, top.path("faults")) }
         if let node = top["expect"] { readExpectations(node, top.path("expect")) }
         checkTimeline()
         r.reportUnwalkedDuplicates()
 
-        guard !r.hasErrors, let name, let seed, let deterministic, let duration, let network, let readyTimeout else { return nil }
+        guard !r.hasErrors, let name, let seed, let deterministic, let duration, let network, let readyTimeout, let dns else {
+            return nil
+        }
         return Scenario(
             name: name, description: description, seed: seed, deterministic: deterministic, duration: duration, network: network,
             readyTimeout: readyTimeout, hosts: hosts, faults: faults.compactMap(\.fault),
-            expectations: expectations.compactMap(\.expectation), file: r.file)
+            expectations: expectations.compactMap(\.expectation), dns: dns, file: r.file)
     }
 
     // MARK: Top-level values
@@ -133,6 +136,7 @@ final class ScenarioBuilder {
                 if let v = r.text(e.value, env.path(e.key)) { host.env[e.key] = v }
             }
         }
+        if let n = f["dns"], let options = readResolver(n, f.path("dns")) { host.resolver = options }
         if host.ready != nil, host.run == nil, let n = f.keyNode("ready") {
             r.warning(n, f.path("ready"), "host '\(name)' has a 'ready' rule but no 'run' program")
         }

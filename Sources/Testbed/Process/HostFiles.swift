@@ -8,16 +8,22 @@ public struct HostFiles: Sendable, Equatable {
     public var hosts: String
     public var resolvConf: String
 
-    /// `/etc/hosts` naming every host of the scenario, and a resolver that answers nothing yet.
-    public static func make(host: String, addresses: [(name: String, address: IPv4Address)]) -> HostFiles {
-        var lines = ["# Faultline testbed: every host of the scenario.", "127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost"]
-        for (name, address) in addresses {
-            lines.append("\(address)\t\(name)")
-        }
+    /// `/etc/hosts` with only `localhost` and the host's own name, and a resolv.conf pointing at
+    /// the scenario's DNS server: every other name, the scenario's hosts included, resolves
+    /// through DNS, so DNS faults reach clients that use the system resolver (glibc reads
+    /// `/etc/hosts` first, and a name found there never reaches the server).
+    public static func make(
+        host: String, address: IPv4Address, nameserver: IPv4Address, resolver: ResolverOptions = .default
+    ) -> HostFiles {
+        let lines = [
+            "# Faultline testbed: the host's own name; every other name resolves through DNS (\(nameserver)).",
+            "127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost", "\(address)\t\(host)",
+        ]
+        let seconds = max(1, resolver.timeout.nanoseconds / 1_000_000_000)
         let resolv = """
-            # Faultline testbed (host \(host)): names resolve from /etc/hosts.
-            nameserver 127.0.0.1
-            options timeout:1 attempts:1
+            # Faultline testbed (host \(host)): the scenario's DNS server.
+            nameserver \(nameserver)
+            options timeout:\(seconds) attempts:\(resolver.attempts)
 
             """
         return HostFiles(hosts: lines.joined(separator: "\n") + "\n", resolvConf: resolv)

@@ -1,0 +1,38 @@
+import Foundation
+
+/// The hijacks in force, in the order they were applied; the first that matches and claims a
+/// query shapes it. Faults switch rules in and out from any thread while the server reads.
+public final class DNSRuleSet: @unchecked Sendable {
+    private let lock = NSLock()
+    private var rules: [DNSRule] = []
+
+    public init() {}
+
+    /// Puts a rule in force (after those already there); a rule of the same fault is replaced.
+    public func install(_ rule: DNSRule) {
+        lock.withLock {
+            rules.removeAll { $0.fault == rule.fault }
+            rules.append(rule)
+        }
+    }
+
+    /// Takes the fault's rule out; nothing happens if it is not in force.
+    public func remove(fault: String) {
+        lock.withLock {
+            rules.removeAll { $0.fault == fault }
+        }
+    }
+
+    /// The faults in force, in order.
+    public var faults: [String] { lock.withLock { rules.map(\.fault) } }
+
+    /// The rule that shapes this query, if any (claiming it counts towards `first:`).
+    public func decide(name: [UInt8], type: DNSType, host: String?, transport: DNSTransport) -> DNSRule? {
+        lock.withLock {
+            for rule in rules where rule.matches(name: name, type: type, host: host, transport: transport) {
+                if rule.claim() { return rule }
+            }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import DNS
+import Foundation
+import Glibc
+import ScenarioFormat
+import Testing
+
+/// The scenario DNS server against resolvers nobody here wrote: glibc (getent, Python's
+/// getaddrinfo) and dig, running in a host namespace with the host's own resolv.conf.
+@Suite(.serialized, .enabled(if: TopologyFixture.isRoot, "needs root: creates network namespaces"))
+struct DNSResolverTests {
+    static let hasDig = FileManager.default.isExecutableFile(atPath: "/usr/bin/dig")
+
+    @Test func glibcResolvesScenarioNamesThroughTheServer() throws {
+        try DNSTestbed.with { bed in
+            let getent = try bed.run(["getent", "ahostsv4", "api"])
+            #expect(getent.status == 0 && getent.output.hasPrefix(bed.apiAddress), "\(getent.output)")
+            #expect(try bed.getaddrinfo("consul.service.consul") == bed.apiAddress)
+            #expect(try bed.getaddrinfo("nowhere.example") == "error -2")
+            let asked = bed.queries.filter { $0.host == "client" }
+            #expect(asked.contains { $0.name == "api" && $0.rcode == "NOERROR" && $0.transport == "udp" })
+            #expect(asked.contains { $0.name == "nowhere.example" && $0.rcode == "NXDOMAIN" })
+        }
+    }
+
+    @Test func aHijackedAddressIsWhatGetaddrinfoReturnsUntilHealed() throws {
+        try DNSTestbed.with { bed in
+            let effect = try bed.hijack("poison", DNSHijack(
+                name: "*.service.consul", type: .a, hosts: ["client"], action: .answer([.ipv4(IPv4Address(parsing: "198.18.9.9")!)])))
+            #expect(try bed.getaddrinfo("consul.service.consul") == "198.18.9.9")
+            #expect(bed.queries.last { $0.type == "A" }?.fault == "poison")
+            try effect.heal()
+            #expect(try bed.getaddrinfo("consul.service.consul") == bed.apiAddress)
+        }
+    }
+
+    @Test func nxdomainAndServfailGiveGlibcsDocumentedErrors() throws {
+        try DNSTestbed.with { bed in
+            // EAI_NONAME (-2): "Name or service not known"; EAI_AGAIN (-3): "Temporary failure in name resolution".
+            let nx = try bed.hijack("nx", DNSHijack(name: "api", action: .rcode(.nxdomain)))
+            #expect(try bed.getaddrinfo("api") == "error -2")
+            try nx.heal()
+            let servfail = try bed.hijack("servfail", DNSHijack(name: "api", action: .rcode(.servfail)))
+            #expect(try bed.getaddrinfo("api") == "error -3")
+            try servfail.heal()
+            #expect(try bed.getaddrinfo("api") == bed.apiAddress)
+        }
+    }
+
+    @Test func dropMakesGlibcTimeOutAfterTimeoutTimesAttempts() throws {
+        for (timeout, attempts) in [(1, 2), (1, 3)] {
+            try DNSTestbed.with(resolver: ResolverOptions(timeout: .seconds(Double(timeout)), attempts: attempts)) { bed in
+                _ = try bed.hijack("silent", DNSHijack(name: "api", action: .drop))
+                let r = try bed.run(["getent", "ahostsv4", "api"])
+                let expected = Double(timeout * attempts)
+                let seconds = Double(r.elapsed.components.seconds) + Double(r.elapsed.components.attoseconds) / 1e18
+                #expect(r.status == 2, "getent exits 2 when the name does not resolve")
+                #expect(seconds >= expected * 0.95 && seconds < expected + 0.8, "took \(seconds)s, expected ≈ \(expected)s")
+                #expect(bed.queries.filter { $0.rcode == "dropped" && $0.type == "A" }.count == attempts)
+            }
+        }
+    }
+
+    @Test func truncationMakesGlibcRetryOverTCPAndStillGetTheAnswer() throws {
+        try DNSTestbed.with { bed in
+            _ = try bed.hijack("tc", DNSHijack(name: "api", type: .a, action: .truncate))
+            #expect(try bed.getaddrinfo("api") == bed.apiAddress)
+            let a = bed.queries.filter { $0.name == "api" && $0.type == "A" }
+            #expect(a.map(\.transport) == ["udp", "tcp"])
+            #expect(a.first?.fault == "tc" && a.last?.fault == nil)
+        }
+    }
+
+    @Test(.enabled(if: hasDig, "needs dig (Debian bind9-dnsutils; scripts/setup.sh installs it)"))
+    func digOverUDPAndTCPSeesTruncationSRVAndTheInterceptedAddress() throws {
+        try DNSTestbed.with { bed in
+            let dig = ["dig", "+time=1", "+tries=1"]
+            // 40 A records do not fit 512 bytes: dig sees TC over UDP and retries over TCP by itself.
+            let big = try bed.run(dig + ["+noedns", "big.service.consul", "A"])
+            #expect(big.output.contains("ANSWER: 40"), "\(big.output)")
+            #expect(bed.queries.filter { $0.name == "big.service.consul" }.map(\.transport) == ["udp", "tcp"])
+            let tcp = try bed.run(dig + ["+tcp", "+short", "consul.service.consul"])
+            #expect(tcp.output.trimmingCharacters(in: .whitespacesAndNewlines) == bed.apiAddress)
+            let srv = try bed.run(dig + ["+short", "_api._tcp.service.consul", "SRV"])
+            #expect(srv.output.trimmingCharacters(in: .whitespacesAndNewlines) == "1 1 8500 api.")
+            let intercepted = try bed.run(dig + ["+short", "@\(DNSTestbed.intercept)", "api"])
+            #expect(intercepted.output.trimmingCharacters(in: .whitespacesAndNewlines) == bed.apiAddress)
+            let mixed = try bed.run(dig + ["+noall", "+question", "aPi.SeRvIcE.cOnSuL"])
+            #expect(mixed.output.contains("aPi.SeRvIcE.cOnSuL."))
+            let any = try bed.run(dig + ["api", "ANY"])
+            #expect(any.output.contains("status: NOTIMP"))
+        }
+    }
+
+    @Test(.enabled(if: hasDig, "needs dig (Debian bind9-dnsutils; scripts/setup.sh installs it)"))
+    func firstThreeAffectsExactlyThreeQueriesThenTrueAnswersReturn() throws {
+        try DNSTestbed.with { bed in
+            _ = try bed.hijack("flaky", DNSHijack(name: "api", action: .rcode(.servfail), first: 3))
+            let statuses = try (0..<6).map { _ -> String in
+                let out = try bed.run(["dig", "+time=1", "+tries=1", "api"]).output
+                return out.contains("status: SERVFAIL") ? "SERVFAIL" : out.contains("status: NOERROR") ? "NOERROR" : out
+            }
+            #expect(statuses == ["SERVFAIL", "SERVFAIL", "SERVFAIL", "NOERROR", "NOERROR", "NOERROR"])
+            #expect(bed.queries.filter { $0.fault == "flaky" }.count == 3)
+        }
+    }
+
+    @Test func hostilePacketsAreCountedAndNeverStallTheServer() throws {
+        try DNSTestbed.with { bed in
+            let thread = try bed.topology.thread(of: "client")
+            let nasty: [[UInt8]] = [
+                [1, 2, 3],
+                [0xAB, 0xCD, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 0x0C, 0, 1, 0, 1],
+                [0xAB, 0xCD, 1, 0, 0, 1, 0xFF, 0xFF, 0, 0, 0, 0, 3, 0x61, 0x70, 0x69, 0, 0, 1, 0, 1],
+                [0xAB, 0xCD, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x40] + Array(repeating: 0x61, count: 64) + [0, 0, 1, 0, 1],
+            ]
+            let fd = try SocketProbe.socket(on: thread, type: Int32(SOCK_DGRAM.rawValue))
+            defer { close(fd) }
+            for _ in 0..<50 {
+                for packet in nasty {
+                    _ = SocketProbe.withSockaddr(bed.topology.routerAddress, 53) { sendto(fd, packet, packet.count, 0, $0, $1) }
+                }
+            }
+            #expect(try bed.getaddrinfo("api") == bed.apiAddress)
+            #expect(bed.server.counters.malformed >= 200)
+        }
+    }
+}
