@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         // MARK: C libraries
@@ -40,11 +41,20 @@ let package = Package(
             name: "Testbed",
             dependencies: ["Netlink", "CLinux", "ScenarioFormat", "RunHistory"]
         ),
-        .target(name: "Faults", dependencies: ["Netlink", "CLinux", "CNetfilterQueue", "Testbed", "ScenarioFormat", "RunHistory"], exclude: ["README.md"]),
+        .target(
+            name: "Services",
+            dependencies: [
+                "Netlink", "Testbed", "ScenarioFormat", "RunHistory",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "Faults", dependencies: ["Netlink", "CLinux", "CNetfilterQueue", "Testbed", "Services", "ScenarioFormat", "RunHistory"], exclude: ["README.md"]),
         .target(
             name: "Runner",
             dependencies: [
-                "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Faults",
+                "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Services", "Faults",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -55,16 +65,25 @@ let package = Package(
             name: "faultline",
             dependencies: ["Runner", "Faults", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "faultline-bench", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "ScenarioFormat"]),
+        .executableTarget(name: "faultline-bench", dependencies: ["Runner", "Netlink", "Testbed", "Services", "Faults", "ScenarioFormat"]),
 
         // MARK: Tests
         .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat"], exclude: ["Fixtures"]),
         .testTarget(name: "RunHistoryTests", dependencies: ["RunHistory", "ScenarioFormat"]),
         .testTarget(name: "ChecksTests", dependencies: ["Checks", "RunHistory", "ScenarioFormat"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Checks", "RunHistory", "ScenarioFormat"], exclude: ["Golden"]),
-        .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "ScenarioFormat", "RunHistory"]),
+        .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "Services", "ScenarioFormat", "RunHistory"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
+        .testTarget(
+            name: "ServicesTests",
+            dependencies: [
+                "Services", "RunHistory", "ScenarioFormat",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Privileged: real namespaces; each test builds and removes its own.
-        .testTarget(name: "IntegrationTests", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "ScenarioFormat", "RunHistory"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Runner", "Netlink", "Testbed", "Services", "Faults", "ScenarioFormat", "RunHistory"]),
     ]
 )

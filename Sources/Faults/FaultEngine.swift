@@ -1,5 +1,6 @@
 import Netlink
 import ScenarioFormat
+import Services
 import Testbed
 
 /// Turns a scenario's fault into a ``FaultEffect`` for a built testbed.
@@ -53,6 +54,8 @@ public enum FaultEngine {
         case .process(let process):
             guard let control = hosts.processes[process.host] else { throw FaultError(.noProcess(host: process.host)) }
             return ProcessFaultEffect(fault: name, action: process.action, control: control)
+        case .http(let fault):
+            return try HTTPFaultEffect.make(fault, name: name, services: hosts.services)
         }
     }
 

@@ -17,6 +17,8 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
         case noProcess(host: String)
         /// CPU stress needs a worker program and none was configured.
         case noBurner
+        /// An HTTP fault's target runs no stand-in service.
+        case noService(String)
     }
 
     public var code: Code
@@ -41,6 +43,8 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
             "host \(host) has no program to signal (no 'run' command)"
         case .noBurner:
             "no stress-worker program configured (the faultline binary's _burn command)"
+        case .noService(let host):
+            "host \(host) runs no stand-in service for an http fault to shape"
         }
     }
 }

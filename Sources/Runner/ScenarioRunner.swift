@@ -5,6 +5,7 @@ import Netlink
 import Reports
 import RunHistory
 import ScenarioFormat
+import Services
 import Testbed
 
 /// Plays one scenario end to end: builds the testbed, starts the hosts' programs, waits for them
@@ -25,6 +26,8 @@ public final class ScenarioRunner: @unchecked Sendable {
     var supervisors: [String: HostSupervisor] = [:]
     /// Each host's cgroup; empty when the machine has no usable cpu controller.
     var cgroups: [String: HostCgroup] = [:]
+    /// The stand-in services of `service:` hosts.
+    let services = StandInServices()
     var probers: [Prober] = []
     var timings = PhaseTimings()
     /// Set at t = 0; progress lines before it are stamped `setup`.

@@ -25,6 +25,8 @@ public enum FaultKind: Codable, Sendable, Equatable {
     case link(LinkFault)
     case cpu(CPUFault)
     case process(ProcessFault)
+    /// A stand-in service answers differently (status, delay, dropped connection).
+    case http(HTTPFault)
 
     /// The key that introduces this kind in a scenario file.
     public var keyword: String {
@@ -33,6 +35,7 @@ public enum FaultKind: Codable, Sendable, Equatable {
         case .link: "link"
         case .cpu: "cpu"
         case .process: "process"
+        case .http: "http"
         }
     }
 }

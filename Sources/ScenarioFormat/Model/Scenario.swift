@@ -53,12 +53,17 @@ public struct Host: Codable, Sendable, Equatable {
     public var ready: Readiness?
     /// Extra environment for `run`.
     public var env: [String: String]
+    /// A stand-in service Faultline serves on this host instead of a program.
+    public var service: Service?
 
-    public init(name: String, run: String? = nil, ready: Readiness? = nil, env: [String: String] = [:]) {
+    public init(
+        name: String, run: String? = nil, ready: Readiness? = nil, env: [String: String] = [:], service: Service? = nil
+    ) {
         self.name = name
         self.run = run
         self.ready = ready
         self.env = env
+        self.service = service
     }
 }
 

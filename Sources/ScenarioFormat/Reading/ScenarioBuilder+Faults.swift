@@ -9,6 +9,7 @@ enum FaultKindKey: String, CaseIterable {
     case link
     case cpu
     case process
+    case http
 
     static var keywords: [String] { allCases.map(\.rawValue) }
 }
@@ -85,6 +86,7 @@ extension ScenarioBuilder {
         case .link: readLink(node, path).map(FaultKind.link)
         case .cpu: readCPUFault(node, path).map(FaultKind.cpu)
         case .process: readProcessFault(node, path).map(FaultKind.process)
+        case .http: readHTTPFault(node, path).map(FaultKind.http)
         }
     }
 

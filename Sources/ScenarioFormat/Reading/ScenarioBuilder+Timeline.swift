@@ -29,7 +29,7 @@ extension ScenarioBuilder {
             guard let fault = d.fault else { return nil }
             switch fault.kind {
             case .partition(let p): return (d, fault, p)
-            case .link, .cpu, .process: return nil
+            case .link, .cpu, .process, .http: return nil
             }
         }
         for (j, later) in partitions.enumerated() {

@@ -9,7 +9,7 @@ import Yams
 final class ScenarioBuilder {
     static let topKeys = ["scenario", "description", "seed", "deterministic", "duration", "network", "ready-timeout",
                           "hosts", "faults", "expect"]
-    static let hostKeys = ["run", "ready", "env"]
+    static let hostKeys = ["run", "ready", "env"] + serviceKeys
 
     let r: NodeReader
     /// Host names in file order, known before any host body is read so references can be checked.
@@ -133,7 +133,8 @@ final class ScenarioBuilder {
                 if let v = r.text(e.value, env.path(e.key)) { host.env[e.key] = v }
             }
         }
-        if host.ready != nil, host.run == nil, let n = f.keyNode("ready") {
+        host.service = readService(f, host: name)
+        if host.ready != nil, host.run == nil, !f.has("service"), let n = f.keyNode("ready") {
             r.warning(n, f.path("ready"), "host '\(name)' has a 'ready' rule but no 'run' program")
         }
         return host
