@@ -30,15 +30,15 @@ public final class StandInServices: @unchecked Sendable {
         case .http(let spec): RouteResponder(routes: spec.routes)
         case .consulKV(let spec): ConsulKVResponder(spec: spec)
         }
-        let group = lock.withLock {
-            if let group { return group }
+        let loops = lock.withLock {
+            if let existing = self.group { return existing }
             let made = MultiThreadedEventLoopGroup(numberOfThreads: threads)
             self.group = made
             return made
         }
         let standIn = try HTTPStandIn.start(
             host: host, port: service.port, thread: topology.thread(of: host), responder: responder,
-            recorder: recorder, group: group)
+            recorder: recorder, group: loops)
         lock.withLock { services[host] = standIn }
         return standIn
     }
