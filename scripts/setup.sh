@@ -7,6 +7,7 @@ packages=(
   iptables                                      # partition mode "reset" (REJECT --reject-with tcp-reset)
   iproute2                                      # `ip netns` for looking at a live testbed; the benchmark's reference
   curl python3                                  # the example scenarios' client and server
+  wrk nginx-light                               # faultline-bench: the stand-in's references (nginx not started as a system service)
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -20,4 +21,9 @@ if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# py-consul (import name `consul`): the real Consul client the consul-kv stand-in is tested with.
+if ! python3 -c 'import consul' 2>/dev/null; then
+  python3 -m pip install --quiet py-consul || echo "py-consul could not be installed; its tests will be skipped" >&2
 fi

@@ -25,10 +25,11 @@ extension ScenarioBuilder {
         switch kind {
         case "http":
             rejectKeys(["kv", "acl"], in: f, kind: kind)
-            guard let portNode = r.require(f, "port", hint: " (the port the http service listens on)"),
-                  let port = portNumber(portNode, f.path("port")) else { return nil }
+            let port = r.require(f, "port", hint: " (the port the http service listens on)")
+                .flatMap { portNumber($0, f.path("port")) }
             let routes = f["routes"].map { readRoutes($0, f.path("routes")) } ?? []
-            return r.errorCount == errorsBefore ? .http(HTTPServiceSpec(port: port, routes: routes)) : nil
+            guard r.errorCount == errorsBefore, let port else { return nil }
+            return .http(HTTPServiceSpec(port: port, routes: routes))
         case "consul-kv":
             rejectKeys(["routes"], in: f, kind: kind)
             let port = f["port"].map { portNumber($0, f.path("port")) } ?? 8500
