@@ -45,7 +45,8 @@ struct StandInServiceTests {
         /// Applies an http fault through the fault engine, as the runner does.
         func apply(_ fault: HTTPFault, name: String = "f") throws -> any FaultEffect {
             let effect = try FaultEngine.make(
-                fault: Fault(name: name, at: .zero, kind: .http(fault)), topology: topology, services: services.targets)
+                fault: Fault(name: name, at: .zero, kind: .http(fault)), topology: topology,
+                hosts: HostFaultContext(services: services.targets))
             try effect.apply()
             return effect
         }

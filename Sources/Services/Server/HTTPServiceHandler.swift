@@ -102,9 +102,10 @@ final class HTTPServiceHandler: ChannelInboundHandler, RemovableChannelHandler {
         let buffer = response.encoded(keepAlive: keepAlive, includeBody: request.method != "HEAD",
                                       allocator: context.channel.allocator)
         let latency = TimeSpan(nanoseconds: Int64(RunClock.monotonicNow() - arrived))
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        // Recorded before the write, so the history holds the answer by the time the client has it.
         recorder.response(exchange: exchange, to: client, status: response.status,
                           retryAfter: response.header("Retry-After"), latency: latency, fault: fault)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         busy = false
         if keepAlive {
             serveNext(context: context)
