@@ -51,13 +51,26 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .target(name: "Faults", dependencies: ["Netlink", "CLinux", "CNetfilterQueue", "Testbed", "ScenarioFormat", "RunHistory", "DNS"], exclude: ["README.md"]),
+        // Stand-in services (http, consul-kv) that hosts run instead of a program.
+        .target(
+            name: "Services",
+            dependencies: [
+                "Netlink", "Testbed", "ScenarioFormat", "RunHistory",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Faults",
+            dependencies: ["Netlink", "CLinux", "CNetfilterQueue", "Testbed", "Services", "DNS", "ScenarioFormat", "RunHistory"],
+            exclude: ["README.md"]),
         // Packet capture on the router and the decoders behind it (decoders are pure).
         .target(name: "Observer", dependencies: ["CPcap", "Netlink", "Testbed", "RunHistory", "ScenarioFormat"]),
         .target(
             name: "Runner",
             dependencies: [
-                "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Faults", "Observer", "DNS",
+                "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Services", "Faults", "Observer", "DNS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -69,19 +82,30 @@ let package = Package(
             dependencies: ["Runner", "Faults", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
-            name: "faultline-bench", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "Observer", "RunHistory", "ScenarioFormat", "DNS"]),
+            name: "faultline-bench",
+            dependencies: ["Runner", "Netlink", "Testbed", "Services", "Faults", "Observer", "RunHistory", "ScenarioFormat", "DNS"]),
 
         // MARK: Tests
         .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat"], exclude: ["Fixtures"]),
         .testTarget(name: "RunHistoryTests", dependencies: ["RunHistory", "ScenarioFormat"]),
         .testTarget(name: "ChecksTests", dependencies: ["Checks", "RunHistory", "ScenarioFormat"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Checks", "RunHistory", "ScenarioFormat"], exclude: ["Golden"]),
-        .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "ScenarioFormat", "RunHistory"]),
+        .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "Services", "ScenarioFormat", "RunHistory"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
         .testTarget(name: "ObserverTests", dependencies: ["Observer", "RunHistory", "ScenarioFormat"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "ScenarioFormat", "RunHistory"], exclude: ["Corpus"]),
+        .testTarget(
+            name: "ServicesTests",
+            dependencies: [
+                "Services", "RunHistory", "ScenarioFormat",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Privileged: real namespaces; each test builds and removes its own.
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Runner", "Netlink", "Testbed", "Faults", "Observer", "RunHistory", "ScenarioFormat", "DNS"]),
+            name: "IntegrationTests",
+            dependencies: ["Runner", "Netlink", "Testbed", "Services", "Faults", "Observer", "RunHistory", "ScenarioFormat", "DNS"]),
     ]
 )

@@ -12,6 +12,7 @@ packages=(
   bind9-dnsutils                                # dig: a real DNS client in the DNS integration tests
   dnsperf                                       # load generator for the DNS benchmark
   dnsmasq-base                                  # the DNS benchmark's reference server (binary only, no service)
+  wrk nginx-light                               # faultline-bench: the stand-in's references (nginx not started as a system service)
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -25,4 +26,9 @@ if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# py-consul (import name `consul`): the real Consul client the consul-kv stand-in is tested with.
+if ! python3 -c 'import consul' 2>/dev/null; then
+  python3 -m pip install --quiet py-consul || echo "py-consul could not be installed; its tests will be skipped" >&2
 fi

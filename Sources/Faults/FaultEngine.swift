@@ -1,6 +1,7 @@
 import DNS
 import Netlink
 import ScenarioFormat
+import Services
 import Testbed
 
 /// Turns a scenario's fault into a ``FaultEffect`` for a built testbed.
@@ -60,6 +61,8 @@ public enum FaultEngine {
             return try DNSHijackEffect(
                 fault: name, hijack: hijack, rules: rules, seed: environment.seed,
                 hosts: Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.host, $0.address) }))
+        case .http(let fault):
+            return try HTTPFaultEffect.make(fault, name: name, services: hosts.services)
         }
     }
 

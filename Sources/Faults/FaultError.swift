@@ -19,6 +19,8 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
         case noBurner
         /// A DNS fault was played without the scenario's DNS server running.
         case noDNSServer(String)
+        /// An HTTP fault's target runs no stand-in service.
+        case noService(String)
     }
 
     public var code: Code
@@ -45,6 +47,8 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
             "no stress-worker program configured (the faultline binary's _burn command)"
         case .noDNSServer(let fault):
             "dns fault \(fault) needs the scenario's DNS server, which is not running"
+        case .noService(let host):
+            "host \(host) runs no stand-in service for an http fault to shape"
         }
     }
 }

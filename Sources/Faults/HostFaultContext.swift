@@ -1,5 +1,6 @@
 import RunHistory
 import ScenarioFormat
+import Services
 import Testbed
 
 /// What faults on a host's machine (`cpu:`, `process:`) may touch: each host's cgroup, a handle on
@@ -10,13 +11,17 @@ public struct HostFaultContext: Sendable {
     public var processes: [String: any HostProcessControl]
     /// The stress-worker program, e.g. `["/usr/local/bin/faultline", "_burn"]`; its options follow.
     public var burner: [String]
+    /// The running stand-in services by host, which `http` faults change.
+    public var services: [String: any HTTPFaultTarget]
 
     public init(
-        cgroups: [String: HostCgroup] = [:], processes: [String: any HostProcessControl] = [:], burner: [String] = []
+        cgroups: [String: HostCgroup] = [:], processes: [String: any HostProcessControl] = [:], burner: [String] = [],
+        services: [String: any HTTPFaultTarget] = [:]
     ) {
         self.cgroups = cgroups
         self.processes = processes
         self.burner = burner
+        self.services = services
     }
 }
 

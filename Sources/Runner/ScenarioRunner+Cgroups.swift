@@ -62,10 +62,10 @@ extension ScenarioRunner {
         teardown.push("stopping the CPU sampler") { sampler.stop() }
     }
 
-    /// What `cpu:` and `process:` faults may touch.
+    /// What `cpu:`, `process:` and `http:` faults may touch.
     var hostFaultContext: HostFaultContext {
         HostFaultContext(
             cgroups: cgroups, processes: supervisors.mapValues { $0 as any HostProcessControl },
-            burner: options.burner ?? RunOptions.ownBurner)
+            burner: options.burner ?? RunOptions.ownBurner, services: services.targets)
     }
 }

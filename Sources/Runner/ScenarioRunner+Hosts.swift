@@ -49,7 +49,16 @@ extension ScenarioRunner {
     /// Starts every host's program in its namespace, with its own /etc/hosts and resolv.conf.
     func startHosts() throws {
         let env = baseEnvironment
+        if scenario.hosts.contains(where: { $0.service != nil }) {
+            teardown.push("stopping the stand-in services") { self.services.stop() }
+        }
         for host in scenario.hosts {
+            if let service = host.service {
+                // Bound before this returns: ready at once, no `ready:` rule needed.
+                guard let topology else { throw RunnerError(operation: "starting service on \(host.name)", detail: "no testbed") }
+                try services.start(service, host: host.name, topology: topology, history: history)
+                progress("started \(host.name): \(service.keyword) stand-in on port \(service.port)")
+            }
             guard let command = host.run else { continue }
             var hostEnv = env
             hostEnv["FAULTLINE_HOST"] = host.name

@@ -7,6 +7,7 @@ import Observer
 import Reports
 import RunHistory
 import ScenarioFormat
+import Services
 import Testbed
 
 /// Plays one scenario end to end: builds the testbed, starts the hosts' programs, waits for them
@@ -27,6 +28,8 @@ public final class ScenarioRunner: @unchecked Sendable {
     var supervisors: [String: HostSupervisor] = [:]
     /// Each host's cgroup; empty when the machine has no usable cpu controller.
     var cgroups: [String: HostCgroup] = [:]
+    /// The stand-in services of `service:` hosts.
+    let services = StandInServices()
     var probers: [Prober] = []
     var observer: TrafficObserver?
     /// The scenario's DNS server, started right after the testbed is built.

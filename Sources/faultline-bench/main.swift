@@ -306,6 +306,8 @@ do {
     try topology.teardown()
     print("")
     try benchObserver(runTag: runTag)
+    try benchServices(runTag: runTag)
+    print("")
     let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
     benchValidate(scenarioFolder: "scenarios", binary: binDir + "/faultline")
     try LinkBench.run(runTag: runTag)

@@ -27,6 +27,8 @@ public enum FaultKind: Codable, Sendable, Equatable {
     case process(ProcessFault)
     /// A DNS hijack: forged answers, errors, silence, delays or truncation for matching queries.
     case dns(DNSHijack)
+    /// A stand-in service answers differently (status, delay, dropped connection).
+    case http(HTTPFault)
 
     /// The key that introduces this kind in a scenario file.
     public var keyword: String {
@@ -36,6 +38,7 @@ public enum FaultKind: Codable, Sendable, Equatable {
         case .cpu: "cpu"
         case .process: "process"
         case .dns: "dns"
+        case .http: "http"
         }
     }
 }

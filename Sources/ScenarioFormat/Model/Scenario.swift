@@ -59,16 +59,19 @@ public struct Host: Codable, Sendable, Equatable {
     public var env: [String: String]
     /// The host's resolver options (`dns:`), written to its `/etc/resolv.conf`.
     public var resolver: ResolverOptions
+    /// A stand-in service Faultline serves on this host instead of a program.
+    public var service: Service?
 
     public init(
         name: String, run: String? = nil, ready: Readiness? = nil, env: [String: String] = [:],
-        resolver: ResolverOptions = .default
+        resolver: ResolverOptions = .default, service: Service? = nil
     ) {
         self.name = name
         self.run = run
         self.ready = ready
         self.env = env
         self.resolver = resolver
+        self.service = service
     }
 }
 

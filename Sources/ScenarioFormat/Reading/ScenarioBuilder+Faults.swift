@@ -10,6 +10,7 @@ enum FaultKindKey: String, CaseIterable {
     case cpu
     case process
     case dns
+    case http
 
     static var keywords: [String] { allCases.map(\.rawValue) }
 }
@@ -87,6 +88,7 @@ extension ScenarioBuilder {
         case .cpu: readCPUFault(node, path).map(FaultKind.cpu)
         case .process: readProcessFault(node, path).map(FaultKind.process)
         case .dns: readHijack(node, path).map(FaultKind.dns)
+        case .http: readHTTPFault(node, path).map(FaultKind.http)
         }
     }
 

@@ -29,7 +29,7 @@ extension ScenarioBuilder {
             guard let fault = d.fault else { return nil }
             switch fault.kind {
             case .partition(let p): return (d, fault, p)
-            case .link, .cpu, .process: return nil
+            case .link, .cpu, .process, .http: return nil
             // Several hijacks may be active at once: the first applied that matches a query wins.
             case .dns: return nil
             }

@@ -9,7 +9,7 @@ import Yams
 final class ScenarioBuilder {
     static let topKeys = ["scenario", "description", "seed", "deterministic", "duration", "network", "ready-timeout",
                           "hosts", "dns", "faults", "expect"]
-    static let hostKeys = ["run", "ready", "env", "dns"]
+    static let hostKeys = ["run", "ready", "env", "dns"] + serviceKeys
 
     let r: NodeReader
     /// Host names in file order, known before any host body is read so references can be checked.
@@ -137,7 +137,8 @@ final class ScenarioBuilder {
             }
         }
         if let n = f["dns"], let options = readResolver(n, f.path("dns")) { host.resolver = options }
-        if host.ready != nil, host.run == nil, let n = f.keyNode("ready") {
+        host.service = readService(f, host: name)
+        if host.ready != nil, host.run == nil, !f.has("service"), let n = f.keyNode("ready") {
             r.warning(n, f.path("ready"), "host '\(name)' has a 'ready' rule but no 'run' program")
         }
         return host

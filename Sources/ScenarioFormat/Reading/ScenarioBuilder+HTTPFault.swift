@@ -1,0 +1,113 @@
+import Yams
+
+/// Reads an `http:` fault: which service, which requests, and what they get instead.
+extension ScenarioBuilder {
+    static let httpFaultKeys = ["target", "match", "respond", "first", "delay", "abort"]
+    static let matchKeys = ["path", "method"]
+    static let faultReplyKeys = ["status", "retry-after", "body"]
+
+    func readHTTPFault(_ node: Node, _ path: String) -> HTTPFault? {
+        guard let f = r.fields(node, path, allowed: Self.httpFaultKeys) else { return nil }
+        let errorsBefore = r.errorCount
+        let target = r.require(f, "target", hint: " (the host whose service answers)")
+            .flatMap { serviceTarget($0, f.path("target")) }
+        var match = HTTPMatch()
+        if let n = f["match"], let m = r.fields(n, f.path("match"), allowed: Self.matchKeys) {
+            if let p = m["path"], let pattern = pathPattern(p, m.path("path")) { match.path = pattern }
+            if let n = m["method"] { match.method = httpMethod(n, m.path("method")) }
+        }
+        let first = f["first"].flatMap { positiveCount($0, f.path("first")) }
+        let delay = f["delay"].flatMap { r.timeSpan($0, f.path("delay"), positive: true) }
+
+        var action = HTTPFaultAction.passThrough
+        if f.has("respond"), f.has("abort") {
+            r.error(f.keyNode("abort"), f.path("abort"), "a fault either answers (respond) or drops the "
+                + "connection (abort), not both")
+        } else if let n = f["respond"] {
+            action = readFaultResponse(n, f.path("respond")).map { $0 } ?? .passThrough
+        } else if let n = f["abort"], let s = r.text(n, f.path("abort"), what: "reset or close") {
+            let allowed = HTTPAbort.allCases.map(\.rawValue)
+            if let mode = HTTPAbort(rawValue: s) {
+                action = .abort(mode)
+            } else {
+                r.error(n, f.path("abort"), "unknown abort '\(s)'; allowed: \(allowed.listed)"
+                    + Suggestion.hint(for: s, in: allowed))
+            }
+        } else if !f.has("delay") {
+            r.error(node, path, "an http fault needs at least one of: respond (a status or a sequence), "
+                + "abort: reset | close, delay")
+        }
+        guard r.errorCount == errorsBefore, let target else { return nil }
+        return HTTPFault(target: target, match: match, action: action, first: first, delay: delay)
+    }
+
+    /// A host that runs a stand-in service.
+    private func serviceTarget(_ node: Node, _ path: String) -> String? {
+        guard let name = hostReference(node, path) else { return nil }
+        let withService = hosts.filter { $0.service != nil }.map(\.name)
+        // A host whose body could not be read was reported already.
+        guard let host = hosts.first(where: { $0.name == name }) else { return nil }
+        guard host.service != nil else {
+            let known = withService.isEmpty ? "none has one" : withService.listed
+            r.error(node, path, "host '\(name)' runs no stand-in service, so there is nothing to answer; "
+                + "hosts with a service: \(known)")
+            return nil
+        }
+        return name
+    }
+
+    private func positiveCount(_ node: Node, _ path: String) -> Int? {
+        guard let t = r.text(node, path, what: "a whole number") else { return nil }
+        guard let n = Int(t), n > 0 else {
+            r.error(node, path, "expected a whole number of requests, 1 or more, found '\(t)'")
+            return nil
+        }
+        return n
+    }
+
+    /// `{ status: 429, retry-after: 1s }` or a sequence `[503, { status: 503, retry-after: 2 }, pass]`.
+    private func readFaultResponse(_ node: Node, _ path: String) -> HTTPFaultAction? {
+        if case .sequence = node {
+            guard let items = r.list(node, path) else { return nil }
+            if items.isEmpty {
+                r.error(node, path, "the sequence is empty; write statuses such as [503, 503, pass]")
+                return nil
+            }
+            let steps = items.enumerated().map { i, item in faultStep(item, "\(path)[\(i)]") }
+            guard steps.allSatisfy({ $0 != nil }) else { return nil }
+            return .sequence(steps.compactMap { $0 })
+        }
+        return faultReply(node, path).map(HTTPFaultAction.respond)
+    }
+
+    private func faultStep(_ node: Node, _ path: String) -> HTTPFaultStep? {
+        if case .scalar(let s) = node, s.string == "pass" { return .pass }
+        return faultReply(node, path).map(HTTPFaultStep.reply)
+    }
+
+    /// A status alone (`503`) or `{ status, retry-after, body }`.
+    private func faultReply(_ node: Node, _ path: String) -> HTTPFaultReply? {
+        if case .scalar = node {
+            return httpStatus(node, path).map { HTTPFaultReply(status: $0) }
+        }
+        guard let f = r.fields(node, path, allowed: Self.faultReplyKeys) else { return nil }
+        let errorsBefore = r.errorCount
+        let status = r.require(f, "status").flatMap { httpStatus($0, f.path("status")) }
+        let retryAfter = f["retry-after"].flatMap { retryAfterSeconds($0, f.path("retry-after")) }
+        let body = f["body"].flatMap { r.text($0, f.path("body"), what: "a body text") } ?? ""
+        guard r.errorCount == errorsBefore, let status else { return nil }
+        return HTTPFaultReply(status: status, retryAfter: retryAfter, body: body)
+    }
+
+    /// `Retry-After` is whole seconds on the wire: `2` or `2s`.
+    private func retryAfterSeconds(_ node: Node, _ path: String) -> Int? {
+        guard let t = r.text(node, path, what: "whole seconds such as 2 or 2s") else { return nil }
+        if let n = Int(t), n >= 0 { return n }
+        guard let span = TimeSpan(parsing: t), span.nanoseconds % 1_000_000_000 == 0 else {
+            r.error(node, path, "retry-after '\(t)' must be whole seconds (Retry-After carries seconds), "
+                + "e.g. 2 or 2s")
+            return nil
+        }
+        return Int(span.nanoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,9 @@
+/// A running stand-in that HTTP faults can change: the one thing the fault engine needs from it.
+public protocol HTTPFaultTarget: AnyObject, Sendable {
+    /// The host the service runs on.
+    var host: String { get }
+    /// Starts applying a fault rule to the requests that follow.
+    func install(_ rule: HTTPFaultRule)
+    /// Stops applying the rule named `name`; idempotent.
+    func removeRule(named name: String)
+}

@@ -1,0 +1,79 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Netlink
+
+/// A stand-in HTTP server on SwiftNIO, listening inside a host's namespace.
+///
+/// Accepted connections get `TCP_NODELAY` and one handler each; answers come from the
+/// ``HTTPResponder`` unless a fault rule in ``rules`` shapes them.
+public final class HTTPStandIn: HTTPFaultTarget, @unchecked Sendable {
+    public let host: String
+    public let port: UInt16
+    /// The faults applied now.
+    public let rules: HTTPFaultRules
+    public let responder: any HTTPResponder
+    private let channel: any Channel
+    private let lock = NSLock()
+    private var stopped = false
+
+    private init(host: String, port: UInt16, responder: any HTTPResponder, rules: HTTPFaultRules, channel: any Channel) {
+        self.host = host
+        self.rules = rules
+        self.port = port
+        self.responder = responder
+        self.channel = channel
+    }
+
+    /// Binds `port` in the namespace of `thread` and starts serving on `group`. The service accepts
+    /// connections once this returns (the socket is listening before NIO takes it).
+    public static func start(
+        host: String, port: UInt16, thread: NamespaceThread, responder: any HTTPResponder,
+        recorder: ServiceRecorder, group: any EventLoopGroup
+    ) throws -> HTTPStandIn {
+        let fd = try ListeningSocket.make(port: port, on: thread)
+        let rules = HTTPFaultRules()
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_keepalive), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try channel.pipeline.syncOperations.addHandler(
+                        HTTPServiceHandler(responder: responder, rules: rules, recorder: recorder))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try bootstrap.withBoundSocket(fd).wait()
+        } catch {
+            close(fd)
+            throw ServiceError(operation: "starting the \(host) service on port \(port)", underlying: error)
+        }
+        return HTTPStandIn(host: host, port: port, responder: responder, rules: rules, channel: channel)
+    }
+
+    public func install(_ rule: HTTPFaultRule) { rules.install(rule) }
+    public func removeRule(named name: String) { rules.remove(named: name) }
+
+    /// Stops accepting and closes the listening socket; open connections close with the event loop
+    /// group. Idempotent.
+    public func stop() {
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
+        try? channel.close().wait()
+    }
+}
+
+/// A stand-in could not start or stop.
+public struct ServiceError: Error, CustomStringConvertible {
+    public var operation: String
+    public var underlying: any Error
+    public var description: String { "\(operation): \(underlying)" }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import RunHistory
+import ScenarioFormat
+
+/// Writes what a stand-in serves into the run's history: one ``HTTPRequestEvent`` per request and
+/// one ``HTTPResponseEvent`` per answer, with `via: service:<host>`.
+public final class ServiceRecorder: @unchecked Sendable {
+    /// Request headers worth keeping (lower-case); bodies are never stored.
+    static let keptHeaders = ["user-agent", "x-consul-token", "x-request-id", "idempotency-key"]
+
+    public let history: History
+    /// The host the service runs on.
+    public let host: String
+    public let port: UInt16
+    /// Testbed address → host name, to name the client.
+    private let hostsByAddress: [String: String]
+    private let exchanges: ExchangeCounter
+
+    public init(history: History, host: String, port: UInt16, hostsByAddress: [String: String],
+                exchanges: ExchangeCounter = ExchangeCounter()) {
+        self.history = history
+        self.host = host
+        self.port = port
+        self.hostsByAddress = hostsByAddress
+        self.exchanges = exchanges
+    }
+
+    public var via: String { "service:\(host)" }
+
+    /// The host at `address`, or the address when it is no host's.
+    public func client(at address: String?) -> String {
+        guard let address else { return "unknown" }
+        return hostsByAddress[address] ?? address
+    }
+
+    /// Records a request and returns its exchange id.
+    public func request(_ request: ServiceRequest, from client: String) -> Int {
+        let exchange = exchanges.next()
+        var headers: [String: String] = [:]
+        for (name, value) in request.headers where Self.keptHeaders.contains(name.lowercased()) {
+            headers[name.lowercased()] = value
+        }
+        history.record(.httpRequest(HTTPRequestEvent(
+            exchange: exchange, from: client, to: host, port: port, method: request.method, path: request.uri,
+            headers: headers, via: via)))
+        return exchange
+    }
+
+    /// Records the answer to `exchange`.
+    public func response(exchange: Int, to client: String, status: Int, retryAfter: String?, latency: TimeSpan,
+                         fault: String?) {
+        history.record(.httpResponse(HTTPResponseEvent(
+            exchange: exchange, from: client, to: host, status: status, retryAfter: retryAfter, latency: latency,
+            via: via, fault: fault)))
+    }
+}
+
+/// Numbers exchanges uniquely across every stand-in of a run.
+public final class ExchangeCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = 0
+
+    public init() {}
+
+    public func next() -> Int {
+        lock.withLock {
+            last += 1
+            return last
+        }
+    }
+}

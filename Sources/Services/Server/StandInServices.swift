@@ -1,0 +1,64 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import RunHistory
+import ScenarioFormat
+import Testbed
+
+/// Every stand-in service of a run, started together on one event loop group and stopped together.
+public final class StandInServices: @unchecked Sendable {
+    private let threads: Int
+    /// Made at the first start, so a run without services starts no threads.
+    private var group: MultiThreadedEventLoopGroup?
+    private let lock = NSLock()
+    private var services: [String: HTTPStandIn] = [:]
+    private let exchanges = ExchangeCounter()
+
+    /// - Parameter threads: event loop threads (the stand-ins are light; one is plenty for tests).
+    public init(threads: Int = 1) {
+        self.threads = threads
+    }
+
+    /// Starts `service` for `host`, bound in the host's namespace, recording into `history`.
+    @discardableResult
+    public func start(_ service: Service, host: String, topology: Topology, history: History) throws -> HTTPStandIn {
+        var names: [String: String] = [:]
+        for h in topology.plan.hosts { names[h.address.description] = h.host }
+        let recorder = ServiceRecorder(
+            history: history, host: host, port: service.port, hostsByAddress: names, exchanges: exchanges)
+        let responder: any HTTPResponder = switch service {
+        case .http(let spec): RouteResponder(routes: spec.routes)
+        case .consulKV(let spec): ConsulKVResponder(spec: spec)
+        }
+        let loops = lock.withLock {
+            if let existing = self.group { return existing }
+            let made = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+            self.group = made
+            return made
+        }
+        let standIn = try HTTPStandIn.start(
+            host: host, port: service.port, thread: topology.thread(of: host), responder: responder,
+            recorder: recorder, group: loops)
+        lock.withLock { services[host] = standIn }
+        return standIn
+    }
+
+    /// The running stand-in on `host`, if any.
+    public func service(on host: String) -> HTTPStandIn? { lock.withLock { services[host] } }
+
+    /// The stand-ins by host, as fault targets.
+    public var targets: [String: any HTTPFaultTarget] { lock.withLock { services } }
+
+    /// Stops every stand-in and the event loops. Idempotent.
+    public func stop() {
+        let (all, group) = lock.withLock { () -> ([HTTPStandIn], MultiThreadedEventLoopGroup?) in
+            defer {
+                services.removeAll()
+                self.group = nil
+            }
+            return (Array(services.values), self.group)
+        }
+        for s in all { s.stop() }
+        try? group?.syncShutdownGracefully()
+    }
+}

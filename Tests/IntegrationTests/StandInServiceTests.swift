@@ -1,0 +1,165 @@
+import Faults
+import Foundation
+import Netlink
+import RunHistory
+import ScenarioFormat
+import Services
+import Testbed
+import Testing
+
+/// Real clients (curl, py-consul) against stand-ins in a testbed: the answers they get, and what
+/// the history records.
+@Suite(.serialized)
+struct StandInServiceTests {
+    static let pyConsulAvailable = (try? ExternalCommand.run("/bin/sh", ["-c", "python3 -c 'import consul'"]))?.succeeded == true
+
+    /// A testbed with `api` running `service` and a `client` host; stopped and removed after `body`.
+    func withStandIn<T>(_ service: Service, _ body: (Bed) throws -> T) throws -> T {
+        try TopologyFixture.withTopology(["api", "client"]) { topology in
+            let history = History(clock: { TimeSpan(nanoseconds: Int64(RunClock.monotonicNow())) })
+            let services = StandInServices()
+            defer { services.stop() }
+            try services.start(service, host: "api", topology: topology, history: history)
+            return try body(Bed(topology: topology, services: services, history: history))
+        }
+    }
+
+    /// One stand-in testbed: the hosts, the running services, the history they record into.
+    struct Bed {
+        var topology: Topology
+        var services: StandInServices
+        var history: History
+
+        var api: String { (try? topology.address(of: "api").description) ?? "" }
+
+        /// Runs a shell command in the client's namespace; its exit status and standard output.
+        func client(_ command: String) throws -> (status: Int32, output: String) {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("fl-svc-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let outcome = try topology.thread(of: "client").run {
+                try ExternalCommand.run("/bin/sh", ["-c", "(\(command)) > \(out)"])
+            }
+            return (outcome.status, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+        }
+
+        /// Applies an http fault through the fault engine, as the runner does.
+        func apply(_ fault: HTTPFault, name: String = "f") throws -> any FaultEffect {
+            let effect = try FaultEngine.make(
+                fault: Fault(name: name, at: .zero, kind: .http(fault)), topology: topology,
+                hosts: HostFaultContext(services: services.targets))
+            try effect.apply()
+            return effect
+        }
+
+        var responses: [(t: TimeSpan, event: HTTPResponseEvent)] {
+            history.events.compactMap { if case .httpResponse(let r) = $0.kind { ($0.t, r) } else { nil } }
+        }
+
+        var requests: [HTTPRequestEvent] {
+            history.events.compactMap { if case .httpRequest(let r) = $0.kind { r } else { nil } }
+        }
+    }
+
+    static let api = Service.http(HTTPServiceSpec(port: 8080, routes: [
+        HTTPRoute(path: "/v1/items", respond: HTTPReply(status: 200, body: #"{"items":[]}"#)),
+    ]))
+
+    @Test(.enabled(if: TopologyFixture.isRoot, "needs root for network namespaces"))
+    func curlGetsTheRoutedAnswerAndTheHistoryRecordsIt() throws {
+        try withStandIn(Self.api) { bed in
+            let r = try bed.client("curl -s -w ' %{http_code}' http://\(bed.api):8080/v1/items")
+            #expect(r.status == 0)
+            #expect(r.output == #"{"items":[]} 200"#)
+            #expect(bed.requests.map(\.path) == ["/v1/items"])
+            #expect(bed.requests.first?.from == "client")
+            #expect(bed.requests.first?.headers["user-agent"]?.hasPrefix("curl/") == true)
+            #expect(bed.responses.map(\.event.status) == [200])
+            #expect(bed.responses.first?.event.via == "service:api")
+        }
+    }
+
+    @Test(.enabled(if: TopologyFixture.isRoot, "needs root for network namespaces"))
+    func curlRetryHonoursRetryAfterFromAnHTTPFault() throws {
+        try withStandIn(Self.api) { bed in
+            _ = try bed.apply(HTTPFault(target: "api", action: .respond(HTTPFaultReply(status: 503, retryAfter: 2))))
+            // Written to a file: with -o /dev/null curl stops after one attempt (cannot truncate it).
+            let r = try bed.client("curl -s --retry 3 -o /tmp/fl-svc-retry.out -w '%{http_code}' http://\(bed.api):8080/v1/items; rm -f /tmp/fl-svc-retry.out")
+            #expect(r.output == "503")
+            let times = bed.responses.map(\.t)
+            #expect(times.count == 4)
+            #expect(bed.responses.allSatisfy { $0.event.fault == "f" && $0.event.retryAfter == "2" })
+            let gaps = zip(times.dropFirst(), times).map { ($0 - $1).seconds }
+            #expect(gaps.allSatisfy { abs($0 - 2) < 0.1 }, "gaps \(gaps)")
+        }
+    }
+
+    @Test(.enabled(if: TopologyFixture.isRoot, "needs root for network namespaces"))
+    func firstTwoShapesExactlyTwoRequestsThenHealRestores() throws {
+        try withStandIn(Self.api) { bed in
+            let effect = try bed.apply(HTTPFault(target: "api", match: HTTPMatch(path: "/v1/*"),
+                                                 action: .respond(HTTPFaultReply(status: 429)), first: 2))
+            let url = "http://\(bed.api):8080/v1/items"
+            let r = try bed.client("for i in 1 2 3; do curl -s -o /dev/null -w '%{http_code} ' \(url); done")
+            #expect(r.output == "429 429 200 ")
+            try effect.heal()
+            #expect(bed.responses.map(\.event.fault) == ["f", "f", nil])
+        }
+    }
+
+    @Test(.enabled(if: TopologyFixture.isRoot, "needs root for network namespaces"))
+    func abortResetMakesTheClientSeeAReset() throws {
+        try withStandIn(Self.api) { bed in
+            _ = try bed.apply(HTTPFault(target: "api", action: .abort(.reset)))
+            let r = try bed.client("curl -s -o /dev/null http://\(bed.api):8080/v1/items; echo $?")
+            // curl 56: "Recv failure: Connection reset by peer".
+            #expect(r.output.trimmingCharacters(in: .whitespacesAndNewlines) == "56")
+            #expect(bed.requests.count == 1)
+            #expect(bed.responses.isEmpty)
+        }
+    }
+
+    @Test(.enabled(if: TopologyFixture.isRoot && pyConsulAvailable,
+                   "needs root for network namespaces and python3 with py-consul (scripts/setup.sh installs it)"))
+    func pyConsulReadsWritesAndBlocksThroughConsulKV() throws {
+        let spec = ConsulKVSpec(port: 8500, entries: [KVEntry("config/db", "postgres://db:5432/app")], aclToken: "s3cret")
+        try withStandIn(.consulKV(spec)) { bed in
+            let script = """
+            import consul, threading, time, json
+            c = consul.Consul(host="\(bed.api)", port=8500, token="s3cret")
+            out = {}
+            index, data = c.kv.get("config/db")
+            out["value"] = data["Value"].decode()
+            out["put"] = c.kv.put("app/x", "one")
+            out["keys"] = c.kv.get("", keys=True)[1]
+            index, data = c.kv.get("app/x")
+            threading.Timer(0.5, lambda: consul.Consul(host="\(bed.api)", port=8500, token="s3cret").kv.put("app/x", "two")).start()
+            start = time.monotonic()
+            index2, data = c.kv.get("app/x", index=index, wait="5s")
+            out["blocked"] = round(time.monotonic() - start, 2)
+            out["after"] = data["Value"].decode()
+            out["newer"] = int(index2) > int(index)
+            try:
+                consul.Consul(host="\(bed.api)", port=8500, token="wrong").kv.get("config/db")
+                out["denied"] = False
+            except consul.ACLPermissionDenied:
+                out["denied"] = True
+            print(json.dumps(out))
+            """
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("fl-svc-\(UUID().uuidString).py").path
+            try script.write(toFile: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let r = try bed.client("python3 \(file) 2>&1")
+            #expect(r.status == 0, "\(r.output)")
+            let out = try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any] ?? [:]
+            #expect(out["value"] as? String == "postgres://db:5432/app")
+            #expect(out["put"] as? Bool == true)
+            #expect(out["keys"] as? [String] == ["app/x", "config/db"])
+            #expect(out["after"] as? String == "two")
+            #expect(out["newer"] as? Bool == true)
+            #expect(out["denied"] as? Bool == true)
+            let blocked = out["blocked"] as? Double ?? 0
+            #expect(blocked >= 0.4 && blocked < 2, "blocked \(blocked) s")
+            #expect(bed.requests.allSatisfy { $0.from == "client" })
+        }
+    }
+}
