@@ -26,6 +26,8 @@ public enum Checker {
             return ProcessCheck(name: expectation.name, spec: spec).evaluate(in: window, history: history)
         case .probe(let spec):
             return ProbeCheck(name: expectation.name, spec: spec).evaluate(in: window, history: history)
+        case .dns(let spec):
+            return DNSQueriesCheck(name: expectation.name, spec: spec).evaluate(in: window, history: history)
         default:
             let ctx = TrafficContext(name: expectation.name, kind: expectation.kind.keyword, window: window, log: log ?? AttemptLog(history: history))
             return evaluateTraffic(expectation.kind, ctx, timelineStart: resolver.timelineStart ?? .zero)
@@ -43,7 +45,7 @@ public enum Checker {
         case .noStorm(let spec): NoStormCheck(spec: spec, timelineStart: timelineStart).evaluate(ctx)
         case .availability(let spec), .latency(let spec): ServiceLevelCheck(spec: spec).evaluate(ctx)
         case .recovery(let spec): RecoveryCheck(spec: spec).evaluate(ctx)
-        case .process, .probe:
+        case .process, .probe, .dns:
             CheckResult(expectation: ctx.name, kind: ctx.kind, verdict: .unknown, summary: "not a traffic expectation", window: ctx.window)
         }
     }

@@ -162,3 +162,33 @@ struct TrafficCheckTests {
         #expect((r.verdict == .pass) == matches)
     }
 }
+
+/// The client's DNS queries, as the scenario's DNS server recorded them.
+struct DNSQueriesCheckTests {
+    static func queries(_ times: [Double], rcode: String = "NXDOMAIN") -> [Event] {
+        var events = [Event(t: .zero, .timelineStarted)]
+        for ms in times {
+            events.append(Event(t: .milliseconds(ms), .dnsQuery(
+                host: "client", name: "consul.service.consul.", type: "A", transport: "udp", rcode: rcode, answers: [],
+                truncated: false, latency: .microseconds(30), fault: "nx")))
+        }
+        return Histories.sorted(events + [Event(t: .seconds(10), .timelineEnded)])
+    }
+
+    @Test func aClientThatRequeriesTooFastDuringNXDOMAINFails() {
+        let spec = DNSQueriesExpectation(from: "client", name: "*.service.consul", rcodes: ["nxdomain"], maxRate: 5)
+        let calm = TrafficCheckTests.judge(.dns(spec), Self.queries(stride(from: 0.0, to: 9000, by: 500).map { $0 }))
+        #expect(calm.verdict == .pass, "\(calm.summary)")
+        let storm = TrafficCheckTests.judge(.dns(spec), Self.queries(stride(from: 0.0, to: 1000, by: 20).map { $0 }))
+        #expect(storm.verdict == .fail)
+        #expect(storm.summary.contains("queries in one second"))
+        let other = DNSQueriesExpectation(from: "client", rcodes: ["servfail"], bound: NumberRequirement(.equal, 0))
+        #expect(TrafficCheckTests.judge(.dns(other), Self.queries([100, 200])).verdict == .pass)
+    }
+
+    @Test func withoutADNSServerTheCheckIsUnknown() {
+        let spec = DNSQueriesExpectation(from: "client", maxRate: 5)
+        let r = TrafficCheckTests.judge(.dns(spec), [Event(t: .zero, .timelineStarted), Event(t: .seconds(1), .timelineEnded)])
+        #expect(r.verdict == .unknown)
+    }
+}

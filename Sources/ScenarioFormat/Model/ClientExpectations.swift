@@ -129,3 +129,24 @@ public struct RecoveryExpectation: Codable, Sendable, Equatable {
         self.within = within
     }
 }
+
+/// The client's DNS queries, as the scenario's DNS server answered them: how many (or how fast),
+/// optionally only for a name (`*` globs) and for some answer codes (`nxdomain`, `servfail`, …).
+public struct DNSQueriesExpectation: Codable, Sendable, Equatable {
+    public var from: String
+    public var name: String?
+    /// Lower-case rcode names; nil: any answer, or none.
+    public var rcodes: [String]?
+    /// `count: "<= 10"` or `rate: "<= 2/s"` over the window.
+    public var bound: NumberRequirement?
+    /// The busiest second may hold at most this many queries.
+    public var maxRate: Double?
+
+    public init(from: String, name: String? = nil, rcodes: [String]? = nil, bound: NumberRequirement? = nil, maxRate: Double? = nil) {
+        self.from = from
+        self.name = name
+        self.rcodes = rcodes
+        self.bound = bound
+        self.maxRate = maxRate
+    }
+}

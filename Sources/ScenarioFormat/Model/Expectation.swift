@@ -25,6 +25,7 @@ public enum ExpectationKind: Codable, Sendable, Equatable {
     case availability(ServiceLevelExpectation)
     case latency(ServiceLevelExpectation)
     case recovery(RecoveryExpectation)
+    case dns(DNSQueriesExpectation)
 
     public var keyword: String {
         switch self {
@@ -39,6 +40,7 @@ public enum ExpectationKind: Codable, Sendable, Equatable {
         case .availability: "availability"
         case .latency: "latency"
         case .recovery: "recovery"
+        case .dns: "dns"
         }
     }
 }

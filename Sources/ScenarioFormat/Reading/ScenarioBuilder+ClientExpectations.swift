@@ -15,7 +15,9 @@ extension ScenarioBuilder {
         .availability: selectorKeys + ["failures", "success"],
         .latency: selectorKeys + ["p50", "p99"],
         .recovery: selectorKeys + ["failures", "within"],
+        .dns: ["from", "name", "rcode", "count", "rate", "max-rate"],
     ]
+    static let rcodeNames = ["noerror", "formerr", "servfail", "nxdomain", "notimp", "refused", "none"]
     static let backoffKeys = ["initial", "factor", "max", "jitter"]
 
     func readClientExpectation(_ kind: ExpectationKindKey, _ node: Node, _ path: String, window: Window) -> ExpectationKind? {
@@ -40,6 +42,7 @@ extension ScenarioBuilder {
                 r.error(node, path, "recovery counts from a fault's heal; add 'after: <fault>' to the expectation")
             }
             result = readRecovery(f).map(ExpectationKind.recovery)
+        case .dns: result = readDNSQueries(f).map(ExpectationKind.dns)
         case .process, .probe: result = nil
         }
         return r.errorCount == errorsBefore ? result : nil
@@ -150,6 +153,35 @@ extension ScenarioBuilder {
         let within = r.require(f, "within").flatMap { r.timeSpan($0, f.path("within"), positive: true) }
         guard let traffic, let within else { return nil }
         return RecoveryExpectation(traffic: traffic, failures: failures, within: within)
+    }
+
+    private func readDNSQueries(_ f: Fields) -> DNSQueriesExpectation? {
+        let from = r.require(f, "from", hint: " (the client's host)").flatMap { hostReference($0, f.path("from")) }
+        var e = DNSQueriesExpectation(from: from ?? "")
+        if let n = f["name"] { e.name = r.text(n, f.path("name"), what: "a name such as consul.service.consul") }
+        if let n = f["rcode"] {
+            let items: [Node]
+            if case .sequence = n { items = r.list(n, f.path("rcode")) ?? [] } else { items = [n] }
+            e.rcodes = items.compactMap { item in
+                guard let t = r.text(item, f.path("rcode"), what: "an answer code")?.lowercased() else { return nil }
+                guard Self.rcodeNames.contains(t) else {
+                    r.error(item, f.path("rcode"), "unknown answer code '\(t)'; codes: \(Self.rcodeNames.listed)\(Suggestion.hint(for: t, in: Self.rcodeNames))")
+                    return nil
+                }
+                return t
+            }
+        }
+        switch (f["count"], f["rate"]) {
+        case (let n?, nil): e.bound = number(n, f.path("count"), rate: false)
+        case (nil, let n?): e.bound = number(n, f.path("rate"), rate: true)
+        case (_?, _?): r.error(f.keyNode("rate"), f.path("rate"), "give either count or rate, not both")
+        case (nil, nil): break
+        }
+        if let n = f["max-rate"], let req = number(n, f.path("max-rate"), rate: true) { e.maxRate = req.value }
+        if !f.has("count") && !f.has("rate") && !f.has("max-rate") {
+            r.error(f.node, f.path, "dns needs count, rate or max-rate, e.g. max-rate: \"5/s\"")
+        }
+        return from == nil ? nil : e
     }
 
     // MARK: Pieces

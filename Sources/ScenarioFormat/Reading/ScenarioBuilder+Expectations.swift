@@ -14,6 +14,7 @@ enum ExpectationKindKey: String, CaseIterable {
     case availability
     case latency
     case recovery
+    case dns
 
     static var keywords: [String] { allCases.map(\.rawValue) }
 }
@@ -69,7 +70,7 @@ extension ScenarioBuilder {
         switch kind {
         case .process: readProcess(node, path).map(ExpectationKind.process)
         case .probe: readProbe(node, path).map(ExpectationKind.probe)
-        case .requests, .retries, .circuitBreaker, .failover, .failback, .noStorm, .availability, .latency, .recovery:
+        case .requests, .retries, .circuitBreaker, .failover, .failback, .noStorm, .availability, .latency, .recovery, .dns:
             readClientExpectation(kind, node, path, window: window)
         }
     }
