@@ -170,7 +170,7 @@ struct DNSQueriesCheckTests {
         for ms in times {
             events.append(Event(t: .milliseconds(ms), .dnsQuery(
                 host: "client", name: "consul.service.consul.", type: "A", transport: "udp", rcode: rcode, answers: [],
-                truncated: false, latency: .microseconds(30), fault: "nx")))
+                truncated: false, latency: .milliseconds(0.03), fault: "nx")))
         }
         return Histories.sorted(events + [Event(t: .seconds(10), .timelineEnded)])
     }
