@@ -4,11 +4,12 @@ import ScenarioFormat
 /// The run's one history: append-only, in time order, shared by every part of the run.
 ///
 /// Appends are thread-safe; each event is also streamed as one JSON line to `history.jsonl`
-/// (when a sink is given) as it happens, so a crash still leaves the evidence on disk.
+/// (when a sink is given) within milliseconds, by a writer thread, so a crash still leaves the
+/// evidence on disk without every recorder paying for JSON encoding and a write call.
 public final class History: @unchecked Sendable {
     private let lock = NSLock()
     private var storage: [Event] = []
-    private let sink: FileHandle?
+    private let writer: HistoryWriter?
     private let encoder: JSONEncoder
     private let clock: @Sendable () -> TimeSpan
 
@@ -16,7 +17,7 @@ public final class History: @unchecked Sendable {
     ///   - sink: where each event is written as a JSON line, or nil to keep it in memory only.
     ///   - clock: the time of an event, relative to t = 0 (see ``RunClock``).
     public init(sink: FileHandle? = nil, clock: @escaping @Sendable () -> TimeSpan) {
-        self.sink = sink
+        self.writer = sink.map(HistoryWriter.init(sink:))
         self.clock = clock
         self.encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -61,6 +62,7 @@ public final class History: @unchecked Sendable {
 
     /// Replaces the streamed file with every event as it stands now (atomically).
     public func rewrite(to url: URL) throws {
+        close()
         var data = Data()
         for event in events {
             data.append(try encoder.encode(event))
@@ -69,12 +71,13 @@ public final class History: @unchecked Sendable {
         try data.write(to: url, options: .atomic)
     }
 
-    private func write(_ event: Event) {
-        if let sink, var line = try? encoder.encode(event) {
-            line.append(0x0A)
-            sink.write(line)
-        }
-    }
+    private func write(_ event: Event) { writer?.enqueue(event) }
+
+    /// Waits until every event recorded so far is on disk.
+    public func flush() { writer?.flush() }
+
+    /// Writes what is pending and stops streaming; later events stay in memory only.
+    public func close() { writer?.close() }
 
     /// Appends an event that happened at `t` (e.g. a packet's capture time on the run's clock).
     @discardableResult

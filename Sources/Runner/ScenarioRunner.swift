@@ -68,7 +68,10 @@ public final class ScenarioRunner: @unchecked Sendable {
         FileManager.default.createFile(atPath: historyURL.path, contents: nil)
         let sink = try? FileHandle(forWritingTo: historyURL)
         history = History(sink: sink, clock: { [clock] in clock.now() })
-        defer { try? sink?.close() }
+        defer {
+            history.close()
+            try? sink?.close()
+        }
 
         await interruption.start()
         defer { interruption.stop() }
