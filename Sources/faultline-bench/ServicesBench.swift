@@ -34,7 +34,7 @@ func benchServices(runTag: String) throws {
     /// Starts a reference server in `srv` and returns its pid (its own process group).
     func spawn(_ argv: [String]) throws -> pid_t {
         try topology.thread(of: "srv").run {
-            try Spawn.start(argv, env: ProcessInfo.processInfo.environment, directory: folder + "/www", capture: false).pid
+            try Spawn.start(argv, env: ProcessInfo.processInfo.environment, directory: folder + "/www", capture: false, discard: true).pid
         }
     }
     func stop(_ pid: pid_t) {

@@ -17,10 +17,10 @@ public struct SpawnedChild: Sendable {
 /// inherits the calling thread's network and mount namespaces, not the process's.
 public enum Spawn {
     /// Starts `argv` with `env` in `directory`, stdin from /dev/null, stdout/stderr piped back when
-    /// `capture` is set (else inherited), as the leader of a new process group, with a clean signal
+    /// `capture` is set (else inherited, or sent to /dev/null with `discard`), as the leader of a new process group, with a clean signal
     /// mask and default signal actions.
     public static func start(
-        _ argv: [String], env: [String: String], directory: String? = nil, capture: Bool = true
+        _ argv: [String], env: [String: String], directory: String? = nil, capture: Bool = true, discard: Bool = false
     ) throws -> SpawnedChild {
         precondition(!argv.isEmpty)
         var actions = posix_spawn_file_actions_t()
@@ -40,6 +40,10 @@ public enum Spawn {
             posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if discard && !capture {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
         if let directory { fl_spawn_addchdir(&actions, directory) }
 
         var noSignals = sigset_t()
