@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Reports
 
 /// How `faultline run` runs a scenario.
 public struct RunOptions: Sendable {
@@ -57,4 +58,17 @@ public struct RunResult: Sendable {
     public var reportFile: URL?
     /// The plain-text summary printed at the end.
     public var summary: String
+    /// The report as written (nil when the report folder could not even be created).
+    public var report: RunReport?
+
+    public init(
+        outcome: RunOutcome, runID: String, reportDirectory: URL?, reportFile: URL?, summary: String, report: RunReport? = nil
+    ) {
+        self.outcome = outcome
+        self.runID = runID
+        self.reportDirectory = reportDirectory
+        self.reportFile = reportFile
+        self.summary = summary
+        self.report = report
+    }
 }

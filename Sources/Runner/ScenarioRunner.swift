@@ -64,6 +64,8 @@ public final class ScenarioRunner: @unchecked Sendable {
                 outcome: .setupFailed("creating report folder \(reportDir.path): \(error)"), runID: runID,
                 reportDirectory: nil, reportFile: nil, summary: "")
         }
+        // Read now: the copy in the run folder is the file as it was run, even if edited meanwhile.
+        let scenarioSource = scenario.file.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
         let historyURL = reportDir.appendingPathComponent("history.jsonl")
         FileManager.default.createFile(atPath: historyURL.path, contents: nil)
         let sink = try? FileHandle(forWritingTo: historyURL)
@@ -120,7 +122,7 @@ public final class ScenarioRunner: @unchecked Sendable {
         } catch {
             progress("error: rewriting \(historyURL.path): \(error)")
         }
-        return finish(startedAt: startedAt, reportDir: reportDir, setupError: setupError)
+        return finish(startedAt: startedAt, reportDir: reportDir, setupError: setupError, scenarioSource: scenarioSource)
     }
 
     // MARK: Steps
