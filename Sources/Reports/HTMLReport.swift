@@ -54,7 +54,7 @@ public enum HTMLReport {
                 + x.events.map { "\(e($0.label)) at \(Format.seconds($0.t))" }
             out += "<tr class=\"expectation\"\(attr)><td><span class=\"verdict v-\(x.verdict.rawValue)\">\(x.verdict.label)</span></td>"
             out += "<td>\(e(x.expectation))</td><td>\(e(x.kind))</td><td>\(x.window.map { e($0.description) } ?? "—")</td>"
-            out += "<td>\(e(x.summary))</td><td class=\"ev\">\(evidence.joined(separator: "<br>"))</td></tr>\n"
+            out += "<td>\(e(x.summary))</td><td class=\"ev\">\(evidence.joined(separator: " · "))</td></tr>\n"
         }
         return out + "</table>\n"
     }

@@ -3,11 +3,6 @@ import Foundation
 /// Runs Python 3 with a script, for tests that check Faultline's outputs with real consumers
 /// (`jsonschema`, `junitparser`). Tests are enabled only when the module is importable.
 enum Python {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
 
     /// Whether `python3` can import `module` (installed by scripts/setup.sh).
     static func has(_ module: String) -> Bool {
@@ -15,7 +10,7 @@ enum Python {
     }
 
     /// `python3 -c script arguments...`.
-    static func run(_ script: String, arguments: [String]) throws -> Output {
+    static func run(_ script: String, arguments: [String]) throws -> ToolOutput {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", "-c", script] + arguments
@@ -27,7 +22,7 @@ enum Python {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Output(
+        return ToolOutput(
             status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
             stderr: String(decoding: e, as: UTF8.self))
     }
@@ -36,4 +31,11 @@ enum Python {
     static func repositoryRoot(filePath: String = #filePath) -> URL {
         URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
+}
+
+/// What a spawned tool printed and how it ended.
+struct ToolOutput {
+    var status: Int32
+    var stdout: String
+    var stderr: String
 }

@@ -22,7 +22,7 @@ struct ReportSchemaTests {
 
     static let schema = Python.repositoryRoot().appendingPathComponent("docs/report.schema.json").path
 
-    func validate(_ reports: [Data]) throws -> Python.Output {
+    func validate(_ reports: [Data]) throws -> ToolOutput {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("faultline-schema-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
