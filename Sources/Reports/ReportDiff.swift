@@ -18,8 +18,10 @@ public struct ReportDiff: Sendable, Equatable {
     public var changes: [Change]
     public var hasRegression: Bool { changes.contains { $0.direction == .regressed } }
 
-    /// Numeric evidence counts as moved when it changed by at least this fraction (10 %).
+    /// Numeric evidence counts as moved when it changed by at least this fraction (10 %)…
     public static let relativeThreshold = 0.10
+    /// …and, for times (keys ending in `Seconds`), by at least 10 ms: below that is scheduling noise.
+    public static let secondsThreshold = 0.010
 
     public static func compare(_ old: RunReport, _ new: RunReport) -> ReportDiff {
         var changes: [Change] = []
@@ -111,8 +113,9 @@ public struct ReportDiff: Sendable, Equatable {
             switch (before, after) {
             case (.number(let a), .number(let b)):
                 let moved = abs(b - a) / max(abs(a), abs(b), 1e-9)
-                guard moved >= relativeThreshold else { continue }
-                let unit = key.hasSuffix("Seconds") ? "s" : ""
+                let isTime = key.hasSuffix("Seconds")
+                guard moved >= relativeThreshold, !isTime || abs(b - a) >= secondsThreshold else { continue }
+                let unit = isTime ? "s" : ""
                 changes.append(Change(
                     direction: .changed, subject: n.expectation,
                     detail: "\(key) \(Format.number(a, decimals: 3))\(unit) → \(Format.number(b, decimals: 3))\(unit)"))
