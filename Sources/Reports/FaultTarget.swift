@@ -10,6 +10,9 @@ public enum FaultTarget {
         case .link(let l): l.pairs.map(\.description).joined(separator: ", ")
         case .cpu(let c): "host \(c.host)"
         case .process(let p): "host \(p.host) (\(p.action.keyword))"
+        case .dns(let d):
+            "queries for \(d.name)\(d.type.map { " \($0.rawValue)" } ?? "")"
+                + (d.hosts.map { " from \($0.joined(separator: ", "))" } ?? "") + " (\(d.action.keyword))"
         }
     }
 }

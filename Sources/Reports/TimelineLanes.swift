@@ -153,10 +153,19 @@ public struct TimelineLanes: Sendable {
         return object.mapValues { "\($0)" }
     }
 
-    /// Red for `ok: false` or an `error`, green for `ok: true`, grey otherwise.
+    /// Red for `ok: false`, an `error`, or a DNS answer withheld or failed (`rcode` `dropped`,
+    /// `SERVFAIL`, `REFUSED`); amber for another non-`NOERROR` rcode (`NXDOMAIN`); green for
+    /// `ok: true` or `NOERROR`; grey otherwise.
     static func tone(of fields: [String: String]) -> Tone {
         if fields["error"] != nil || fields["ok"] == "0" || fields["ok"] == "false" { return .fail }
         if fields["ok"] == "1" || fields["ok"] == "true" { return .ok }
+        if let rcode = fields["rcode"] {
+            switch rcode {
+            case "NOERROR": return .ok
+            case "dropped", "SERVFAIL", "REFUSED": return .fail
+            default: return .warn
+            }
+        }
         return .neutral
     }
 }

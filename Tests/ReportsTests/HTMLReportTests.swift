@@ -14,6 +14,9 @@ import Testing
         Event(t: .seconds(7), .connection(ConnectionEvent(connection: 2, from: "client", to: "api", sourcePort: 40002, port: 8080, phase: .synRetransmit))),
         Event(t: .seconds(11), .httpResponse(HTTPResponseEvent(exchange: 2, from: "client", to: "api", status: 503, latency: .milliseconds(4), via: "wire"))),
         Event(t: .seconds(6.5), .note(message: "teardown: <script>alert(1)</script>")),
+        Event(t: .seconds(6.6), .dnsQuery(
+            host: "client", name: "api.internal", type: "A", transport: "udp", rcode: "SERVFAIL", answers: [],
+            truncated: false, latency: .milliseconds(1), fault: "dns-down")),
     ].sorted { $0.t < $1.t }
 
     static func page(history: [Event] = events) -> String {
@@ -56,6 +59,9 @@ import Testing
         var lanes = TimelineLanes(report: Fixtures.report(), events: Self.events)
         #expect(lanes.lanes.map(\.kind).first == .fault)
         #expect(lanes.lanes.contains { $0.title == "notes" })
+        let dns = lanes.lanes.first { $0.title == "dns.query client" }
+        #expect(dns?.marks.map(\.tone) == [.fail])
+        #expect(dns?.marks.first?.label.contains("name: api.internal") == true)
         lanes = TimelineLanes(report: Fixtures.report(history: Fixtures.interruptedHistory), events: Fixtures.interruptedHistory)
         #expect(lanes.markers.contains { $0.label == "SIGINT" })
     }
