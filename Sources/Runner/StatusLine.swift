@@ -69,7 +69,10 @@ final class StatusLine: @unchecked Sendable {
         let resolver = WindowResolver(history: history)
         var d = (pass: 0, fail: 0, unknown: 0)
         for e in scenario.expectations {
-            guard let w = try? resolver.resolve(e.window), w.end < now, w.end < scenario.duration else { continue }
+            // While the timeline runs, a window reaching its end is cut at the last event: not closed yet.
+            guard let w = try? resolver.resolve(e.window), w.end < now,
+                resolver.timelineCompleted || w.end < (resolver.timelineEnd ?? now)
+            else { continue }
             switch Checker.evaluate(e, resolver: resolver, history: history).verdict {
             case .pass: d.pass += 1
             case .fail: d.fail += 1
