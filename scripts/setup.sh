@@ -13,6 +13,7 @@ packages=(
   dnsperf                                       # load generator for the DNS benchmark
   dnsmasq-base                                  # the DNS benchmark's reference server (binary only, no service)
   wrk nginx-light                               # faultline-bench: the stand-in's references (nginx not started as a system service)
+  chromium                                      # renders report.html in the report tests (large: installed once)
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -32,3 +33,11 @@ fi
 if ! python3 -c 'import consul' 2>/dev/null; then
   python3 -m pip install --quiet py-consul || echo "py-consul could not be installed; its tests will be skipped" >&2
 fi
+
+# Real consumers of Faultline's reports, for the report tests: a JSON Schema validator and a JUnit
+# parser (PyPI), only when missing; without them those tests are skipped with the reason.
+for module in jsonschema junitparser; do
+  if ! python3 -c "import $module" 2>/dev/null; then
+    python3 -m pip install --quiet "$module" || echo "$module could not be installed; its tests will be skipped" >&2
+  fi
+done

@@ -8,6 +8,8 @@ public struct FaultTimeline: Codable, Sendable, Equatable {
     /// The fault kind's keyword (`partition`).
     public var kind: String
     public var engine: String?
+    /// Where it acts (``FaultTarget``): `client→api, api→client (drop)` (format 2).
+    public var target: String?
     public var plannedApply: TimeSpan
     public var plannedHeal: TimeSpan
     /// nil: the fault never applied (see ``failure``).
@@ -22,11 +24,12 @@ public struct FaultTimeline: Codable, Sendable, Equatable {
     public var measuredWorkerCPUPercent: Double?
 
     public init(
-        fault: String, kind: String, engine: String? = nil, plannedApply: TimeSpan, plannedHeal: TimeSpan,
+        fault: String, kind: String, target: String? = nil, engine: String? = nil, plannedApply: TimeSpan, plannedHeal: TimeSpan,
         actualApply: TimeSpan? = nil, actualHeal: TimeSpan? = nil, failure: String? = nil
     ) {
         self.fault = fault
         self.kind = kind
+        self.target = target
         self.engine = engine
         self.plannedApply = plannedApply
         self.plannedHeal = plannedHeal

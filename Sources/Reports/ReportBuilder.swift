@@ -28,9 +28,16 @@ public enum ReportBuilder {
             expectations: results, verdict: Checker.overall(results),
             verdictSummary: context.setupError == nil
                 ? Checker.overallSummary(results) : "the run never reached its timeline",
+            score: .of(expectations: scenario.expectations, results: results),
             setupError: context.setupError, interrupted: signal != nil, signal: signal,
-            durations: context.durations, files: ReportFiles(history: context.historyFile, capture: context.captureFile),
-            capture: lastCaptureStats(history))
+            durations: context.durations, files: files(context), capture: lastCaptureStats(history))
+    }
+
+    /// The context's files, with the capture named wherever the context put it.
+    static func files(_ context: ReportContext) -> ReportFiles {
+        var files = context.files
+        files.capture = files.capture ?? context.captureFile
+        return files
     }
 
     static func faultTimeline(
@@ -46,7 +53,7 @@ public enum ReportBuilder {
         var plannedHeal = fault.end(runDuration: scenario.duration)
         if case .faultHealed(_, let planned)? = times?.healed?.kind { plannedHeal = planned }
         var entry = FaultTimeline(
-            fault: fault.name, kind: fault.kind.keyword, engine: engine, plannedApply: plannedApply,
+            fault: fault.name, kind: fault.kind.keyword, target: FaultTarget.describe(fault.kind), engine: engine, plannedApply: plannedApply,
             plannedHeal: plannedHeal, actualApply: times?.applied.t, actualHeal: times?.healed?.t,
             failure: resolver.failure(of: fault.name))
         for e in history {

@@ -22,6 +22,8 @@ public struct ReportContext: Sendable {
     public var historyFile: String
     /// Where the run's `capture.pcap` is, when it captured.
     public var captureFile: String?
+    /// The files of the run folder the report names; by default only the history.
+    public var files: ReportFiles
     /// How many of each host's last output lines the report keeps.
     public var lastLineCount: Int
 
@@ -39,6 +41,7 @@ public struct ReportContext: Sendable {
         self.interruptedBy = interruptedBy
         self.setupError = setupError
         self.historyFile = historyFile
+        self.files = ReportFiles(history: historyFile)
         self.lastLineCount = lastLineCount
     }
 }

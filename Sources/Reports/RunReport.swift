@@ -5,9 +5,12 @@ import ScenarioFormat
 /// Everything `report.json` holds about one run: what was planned, what happened, and the verdicts.
 ///
 /// Times on the run's clock (`TimeSpan`) are encoded as seconds from t = 0; wall time appears
-/// once, as `startedAt`. Bump ``currentFormatVersion`` on any change a reader would notice.
+/// once, as `startedAt`. Bump ``currentFormatVersion`` on any change a reader would notice, and
+/// describe it in `docs/report.schema.json`. Fields added after format 1 are optional, so an
+/// older report still reads (for `faultline report diff`).
 public struct RunReport: Codable, Sendable, Equatable {
-    public static let currentFormatVersion = 1
+    /// 2: `score`, `complete`, each fault's `target`, and the other files of the run folder.
+    public static let currentFormatVersion = 2
 
     public var formatVersion: Int
     /// The Faultline version that wrote it (``FaultlineVersion/current``).
@@ -29,6 +32,11 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var verdict: Verdict
     /// Why the verdict is what it is: `1 of 3 expectations failed`.
     public var verdictSummary: String
+    /// The weighted share of expectations that passed (format 2).
+    public var score: ResilienceScore?
+    /// False when the run was interrupted or never reached its timeline: its verdicts cover
+    /// only part of the run (format 2).
+    public var complete: Bool?
     /// Why the run never reached its timeline, if it did not (then there are no expectations).
     public var setupError: String?
     public var interrupted: Bool
@@ -43,8 +51,8 @@ public struct RunReport: Codable, Sendable, Equatable {
         formatVersion: Int = RunReport.currentFormatVersion, version: String = FaultlineVersion.current,
         scenario: Scenario, seed: UInt64, runID: String, startedAt: String, machine: MachineFacts,
         engines: [String: String], hosts: [HostSummary], timeline: [FaultTimeline], expectations: [CheckResult],
-        verdict: Verdict, verdictSummary: String, setupError: String? = nil, interrupted: Bool, signal: String?, durations: ReportDurations,
-        files: ReportFiles, capture: CaptureStats? = nil
+        verdict: Verdict, verdictSummary: String, score: ResilienceScore? = nil, setupError: String? = nil, interrupted: Bool,
+        signal: String?, durations: ReportDurations, files: ReportFiles, capture: CaptureStats? = nil
     ) {
         self.formatVersion = formatVersion
         self.version = version
@@ -59,11 +67,21 @@ public struct RunReport: Codable, Sendable, Equatable {
         self.expectations = expectations
         self.verdict = verdict
         self.verdictSummary = verdictSummary
+        self.score = score
+        self.complete = !interrupted && setupError == nil
         self.setupError = setupError
         self.interrupted = interrupted
         self.signal = signal
         self.durations = durations
         self.files = files
         self.capture = capture
+    }
+
+    /// `interrupted by SIGINT`, `setup failed`, or nil for a complete run: why the report covers
+    /// only part of the run.
+    public var incompleteReason: String? {
+        if interrupted { return "interrupted" + (signal.map { " by \($0)" } ?? "") }
+        if setupError != nil { return "setup failed; the timeline never ran" }
+        return nil
     }
 }

@@ -12,13 +12,19 @@ public final class History: @unchecked Sendable {
     private let writer: HistoryWriter?
     private let encoder: JSONEncoder
     private let clock: @Sendable () -> TimeSpan
+    private let observer: (@Sendable (Event) -> Void)?
 
     /// - Parameters:
     ///   - sink: where each event is written as a JSON line, or nil to keep it in memory only.
     ///   - clock: the time of an event, relative to t = 0 (see ``RunClock``).
-    public init(sink: FileHandle? = nil, clock: @escaping @Sendable () -> TimeSpan) {
+    ///   - observer: called with each event as it is recorded (live progress, `--json`); it runs
+    ///     under the history's lock, so it must be quick (hand work to another thread) and must not record.
+    public init(
+        sink: FileHandle? = nil, clock: @escaping @Sendable () -> TimeSpan, observer: (@Sendable (Event) -> Void)? = nil
+    ) {
         self.writer = sink.map(HistoryWriter.init(sink:))
         self.clock = clock
+        self.observer = observer
         self.encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
@@ -71,7 +77,10 @@ public final class History: @unchecked Sendable {
         try data.write(to: url, options: .atomic)
     }
 
-    private func write(_ event: Event) { writer?.enqueue(event) }
+    private func write(_ event: Event) {
+        observer?(event)
+        writer?.enqueue(event)
+    }
 
     /// Waits until every event recorded so far is on disk.
     public func flush() { writer?.flush() }

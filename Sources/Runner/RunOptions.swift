@@ -1,20 +1,26 @@
 import Foundation
 import Glibc
+import Reports
 
 /// How `faultline run` runs a scenario.
 public struct RunOptions: Sendable {
     /// Where report folders go (`reports/<scenario>/<time>-<run>/`).
     public var reportsRoot: URL
-    /// Print progress lines while the run goes.
+    /// Print progress while the run goes (false: only the summary at the end).
     public var progress: Bool
+    /// How progress is shown when ``progress`` is on.
+    public var style: ProgressStyle
     /// Overrides the scenario's seed.
     public var seed: UInt64?
     /// The CPU stress-worker program (`faultline _burn`); nil: this executable's own `_burn`.
     public var burner: [String]?
 
-    public init(reportsRoot: URL, progress: Bool = true, seed: UInt64? = nil, burner: [String]? = nil) {
+    public init(
+        reportsRoot: URL, progress: Bool = true, style: ProgressStyle = .lines, seed: UInt64? = nil, burner: [String]? = nil
+    ) {
         self.reportsRoot = reportsRoot
-        self.progress = progress
+        self.progress = progress && style != .quiet
+        self.style = style
         self.seed = seed
         self.burner = burner
     }
@@ -57,4 +63,17 @@ public struct RunResult: Sendable {
     public var reportFile: URL?
     /// The plain-text summary printed at the end.
     public var summary: String
+    /// The report as written (nil when the report folder could not even be created).
+    public var report: RunReport?
+
+    public init(
+        outcome: RunOutcome, runID: String, reportDirectory: URL?, reportFile: URL?, summary: String, report: RunReport? = nil
+    ) {
+        self.outcome = outcome
+        self.runID = runID
+        self.reportDirectory = reportDirectory
+        self.reportFile = reportFile
+        self.summary = summary
+        self.report = report
+    }
 }

@@ -6,7 +6,10 @@ import ScenarioFormat
 
 extension ScenarioRunner {
     /// Judges the expectations from the history, writes the report and picks the outcome.
-    func finish(startedAt: Date, reportDir: URL, setupError: String?) -> RunResult {
+    ///
+    /// The run folder gets every report file (``RunFolder``): JSON, JUnit, Markdown, HTML and a
+    /// copy of the scenario file as it was read at the start.
+    func finish(startedAt: Date, reportDir: URL, setupError: String?, scenarioSource: String?) -> RunResult {
         let events = history.events
         let interrupted = interruption.signal
         // A run that never reached its timeline has nothing to judge.
@@ -18,13 +21,14 @@ extension ScenarioRunner {
             interruptedBy: interrupted, historyFile: "history.jsonl")
         context.setupError = setupError
         context.captureFile = captureFileForReport
-        let report = ReportBuilder.build(scenario: scenario, history: events, results: results, context: context)
-        var reportFile: URL?
+        var report = ReportBuilder.build(scenario: scenario, history: events, results: results, context: context)
         do {
-            reportFile = try ReportWriter.write(report, to: reportDir)
+            report = try RunFolder.write(report, events: events, scenarioSource: scenarioSource, to: reportDir)
         } catch {
             progress("error: writing the report: \(error)")
         }
+        let json = reportDir.appendingPathComponent(ReportWriter.fileName)
+        let reportFile = FileManager.default.fileExists(atPath: json.path) ? json : nil
         let outcome: RunOutcome
         if let interrupted {
             outcome = .interrupted(signal: interrupted)
@@ -35,6 +39,6 @@ extension ScenarioRunner {
         }
         return RunResult(
             outcome: outcome, runID: runID, reportDirectory: reportDir, reportFile: reportFile,
-            summary: TextSummary.render(report))
+            summary: TextSummary.render(report), report: report)
     }
 }

@@ -39,6 +39,8 @@ public final class ScenarioRunner: @unchecked Sendable {
     private var timelineStarted = false
     /// Seed, determinism, kernel capabilities and report folder, for the faults (set before t = 0).
     var faultEnvironment = FaultEnvironment()
+    /// The live status line, with ``ProgressStyle/status``.
+    private let statusLine: StatusLine?
 
     public init(scenario: Scenario, options: RunOptions, runID: String = ScenarioRunner.newRunID()) {
         var s = scenario
@@ -46,6 +48,7 @@ public final class ScenarioRunner: @unchecked Sendable {
         self.scenario = s
         self.options = options
         self.runID = runID
+        statusLine = options.progress && options.style == .status ? StatusLine(scenario: s) : nil
     }
 
     /// Six hex digits: short enough for namespace names, unique enough for concurrent runs.
@@ -64,14 +67,20 @@ public final class ScenarioRunner: @unchecked Sendable {
                 outcome: .setupFailed("creating report folder \(reportDir.path): \(error)"), runID: runID,
                 reportDirectory: nil, reportFile: nil, summary: "")
         }
+        // Read now: the copy in the run folder is the file as it was run, even if edited meanwhile.
+        let scenarioSource = scenario.file.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
         let historyURL = reportDir.appendingPathComponent("history.jsonl")
         FileManager.default.createFile(atPath: historyURL.path, contents: nil)
         let sink = try? FileHandle(forWritingTo: historyURL)
-        history = History(sink: sink, clock: { [clock] in clock.now() })
+        history = History(sink: sink, clock: { [clock] in clock.now() }, observer: eventObserver())
         defer {
             history.close()
             try? sink?.close()
         }
+        if let statusLine {
+            statusLine.start(now: { [clock] in clock.now() }, events: { [history] in history!.events })
+        }
+        defer { statusLine?.stop() }
 
         await interruption.start()
         defer { interruption.stop() }
@@ -120,7 +129,7 @@ public final class ScenarioRunner: @unchecked Sendable {
         } catch {
             progress("error: rewriting \(historyURL.path): \(error)")
         }
-        return finish(startedAt: startedAt, reportDir: reportDir, setupError: setupError)
+        return finish(startedAt: startedAt, reportDir: reportDir, setupError: setupError, scenarioSource: scenarioSource)
     }
 
     // MARK: Steps
@@ -158,9 +167,27 @@ public final class ScenarioRunner: @unchecked Sendable {
     /// the lines of a multi-line message are indented under the first.
     func progress(_ line: String) {
         guard options.progress else { return }
+        if options.style == .json {
+            JSONLines.print(["type": "progress", "t": clock.now().seconds, "message": line, "phase": timelineStarted ? "timeline" : "setup"])
+            return
+        }
         let stamp = timelineStarted ? String(format: "[%8.3f]", clock.now().seconds) : "[   setup]"
         let text = line.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n           ")
-        FileHandle.standardError.write(Data("\(stamp) \(text)\n".utf8))
+        if let statusLine {
+            statusLine.print("\(stamp) \(text)")
+        } else {
+            FileHandle.standardError.write(Data("\(stamp) \(text)\n".utf8))
+        }
+    }
+
+    /// What watches each recorded event: the status line's counters, or `--json`'s stdout.
+    private func eventObserver() -> (@Sendable (Event) -> Void)? {
+        guard options.progress else { return nil }
+        switch options.style {
+        case .json: return { event in JSONLines.print(event) }
+        case .status: return { [statusLine] event in statusLine?.count(event) }
+        case .lines, .quiet: return nil
+        }
     }
 
 

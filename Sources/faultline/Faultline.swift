@@ -8,6 +8,6 @@ struct Faultline: AsyncParsableCommand {
         commandName: "faultline",
         abstract: "Chaos-test client code: partitions and other faults on a testbed of network namespaces.",
         version: "0.1.0",
-        subcommands: [Run.self, Validate.self, Doctor.self, Cleanup.self, Burn.self]
+        subcommands: [Run.self, Validate.self, Report.self, Doctor.self, Cleanup.self, Burn.self]
     )
 }

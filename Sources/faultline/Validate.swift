@@ -7,11 +7,11 @@ struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check scenario files without running them (exit 0 when valid, 2 otherwise).")
 
-    @Argument(help: "Scenario files to check.")
+    @Argument(help: "Scenario files or folders of scenarios to check.")
     var files: [String]
 
     func run() throws {
-        let loaded = ScenarioFiles.load(files)
+        let loaded = ScenarioFiles.load(ScenarioFiles.expand(files))
         if loaded.failed {
             throw ExitCode(2)
         }
@@ -23,6 +23,18 @@ struct Validate: ParsableCommand {
 
 /// Reads scenario files, printing every problem of every file (warnings too) to stderr.
 enum ScenarioFiles {
+    /// Each folder becomes the `.yaml`/`.yml` files directly in it, sorted by name; files stay as given.
+    static func expand(_ paths: [String]) -> [String] {
+        paths.flatMap { path -> [String] in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+                let names = try? FileManager.default.contentsOfDirectory(atPath: path)
+            else { return [path] }
+            return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+                .map { (path as NSString).appendingPathComponent($0) }
+        }
+    }
+
     static func load(_ files: [String]) -> (scenarios: [Scenario], failed: Bool) {
         var scenarios: [Scenario] = []
         var failed = false

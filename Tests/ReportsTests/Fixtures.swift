@@ -62,6 +62,10 @@ enum Fixtures {
         }
     }
 
+    /// The same run stopped by SIGINT at 8 s, while `split` was still applied.
+    static let interruptedHistory: [Event] =
+        history.filter { $0.t < .seconds(8) } + [Event(t: .seconds(8), .interrupted(signal: "SIGINT"))]
+
     static let context = ReportContext(
         runID: "7f1a2b", startedAt: Date(timeIntervalSince1970: 1_795_000_000),
         machine: MachineFacts(kernel: "6.8.0-45-generic", capabilities: ["cgroup": "v2"]),
@@ -71,6 +75,8 @@ enum Fixtures {
     static func report(history: [Event] = history, context: ReportContext = context) -> RunReport {
         ReportBuilder.build(
             scenario: scenario, history: history,
-            results: Checker.evaluate(scenario: scenario, history: history), context: context)
+            // A run that never reached its timeline has nothing judged, as in the runner.
+            results: context.setupError == nil ? Checker.evaluate(scenario: scenario, history: history) : [],
+            context: context)
     }
 }

@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func carriesTheRunsIdentityAndContext() {
-        #expect(report.formatVersion == 1)
+        #expect(report.formatVersion == RunReport.currentFormatVersion)
         #expect(report.version == FaultlineVersion.current)
         #expect(report.seed == 42)
         #expect(report.runID == "7f1a2b")

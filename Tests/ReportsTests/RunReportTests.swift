@@ -11,8 +11,8 @@ import Testing
 
     @Test func jsonIsPrettySortedAndNamesItsFormat() throws {
         let text = String(decoding: try ReportWriter.encode(Fixtures.report()), as: UTF8.self)
-        #expect(text.hasPrefix("{\n  \"durations\" : {"))
-        #expect(text.contains("\"formatVersion\" : 1,"))
+        #expect(text.hasPrefix("{\n  \"complete\" : true,\n  \"durations\" : {"))
+        #expect(text.contains("\"formatVersion\" : 2,"))
         #expect(text.contains("\"version\" : \"0.1.0\""))
         #expect(text.contains("\"verdict\" : \"fail\""))
         #expect(text.hasSuffix("}\n"))

@@ -105,6 +105,24 @@ struct ScenarioReaderTests {
         #expect(s.network == .defaultTestbed && s.seed == 0 && s.readyTimeout == .seconds(30))
     }
 
+    @Test func expectationWeightIsAWholeNumberFromOneToAHundred() throws {
+        let yaml = """
+            scenario: weights
+            duration: 10s
+            hosts: { a: { run: "sleep 60" } }
+            expect:
+              - { name: heavy, weight: 5, process: { host: a, running: true } }
+              - { name: plain, process: { host: a, running: true } }
+              - { name: zero, weight: 0, process: { host: a, running: true } }
+            """
+        let outcome = ScenarioReader.inspect(yaml: yaml, file: "weights.yaml")
+        #expect(outcome.errors.map(\.description) == [
+            "weights.yaml:7:27 expect[2].weight: weight must be a whole number from 1 to 100, found 0",
+        ])
+        let fixed = try ScenarioReader.read(yaml: yaml.replacingOccurrences(of: "weight: 0", with: "weight: 100"), file: "w.yaml").get()
+        #expect(fixed.expectations.map(\.weight) == [5, nil, 100])
+    }
+
     @Test func everyShippedScenarioReadsWithoutProblems() throws {
         let files = Paths.yamlFiles(in: Paths.scenarios)
         #expect(files.count >= 4)

@@ -4,11 +4,14 @@ public struct Expectation: Codable, Sendable, Equatable {
     /// The part of the run the expectation is judged in.
     public var window: Window
     public var kind: ExpectationKind
+    /// How much the expectation counts in the resilience score (`weight:`, 1 to 100); nil counts as 1.
+    public var weight: Int?
 
-    public init(name: String, window: Window = Window(), kind: ExpectationKind) {
+    public init(name: String, window: Window = Window(), kind: ExpectationKind, weight: Int? = nil) {
         self.name = name
         self.window = window
         self.kind = kind
+        self.weight = weight
     }
 }
 

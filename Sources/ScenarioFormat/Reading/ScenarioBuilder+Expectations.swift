@@ -30,7 +30,7 @@ struct ExpectationDraft {
 
 extension ScenarioBuilder {
     static let windowKeys = ["during", "after", "before", "within", "from", "until"]
-    static let expectationKeys = ["name"] + windowKeys + ExpectationKindKey.keywords
+    static let expectationKeys = ["name", "weight"] + windowKeys + ExpectationKindKey.keywords
     static let processKeys = ["host", "running", "exit", "output"]
     static let probeKeys = ["from", "http", "tcp", "dns", "command", "every", "timeout", "success"]
     static let probeTargetKeys = ["http", "tcp", "dns", "command"]
@@ -48,6 +48,7 @@ extension ScenarioBuilder {
         var d = ExpectationDraft(path: path, windowFields: f)
         let name = r.require(f, "name").flatMap { r.text($0, f.path("name"), what: "a name") }
         d.window = readWindow(f)
+        let weight = f["weight"].flatMap { readWeight($0, f.path("weight")) }
 
         let kinds = ExpectationKindKey.allCases.filter { f.has($0.rawValue) }
         guard let kind = kinds.first else {
@@ -60,9 +61,19 @@ extension ScenarioBuilder {
         }
         let expectationKind = readExpectationKind(kind, f[kind.rawValue]!, f.path(kind.rawValue), window: d.window)
         if r.errorCount == errorsBefore, let name, let expectationKind {
-            d.expectation = Expectation(name: name, window: d.window, kind: expectationKind)
+            d.expectation = Expectation(name: name, window: d.window, kind: expectationKind, weight: weight)
         }
         return d
+    }
+
+    /// `weight: 3`: a whole number from 1 to 100 (how much the expectation counts in the score).
+    private func readWeight(_ node: Node, _ path: String) -> Int? {
+        guard let v = r.unsigned(node, path) else { return nil }
+        guard (1...100).contains(v) else {
+            r.error(node, path, "weight must be a whole number from 1 to 100, found \(v)")
+            return nil
+        }
+        return Int(v)
     }
 
     /// The one place that maps a kind's key to the code reading it.

@@ -1,0 +1,98 @@
+import Checks
+import Foundation
+import RunHistory
+import ScenarioFormat
+
+/// The live status line on a terminal: timeline position, active faults, probe and traffic
+/// counts, and the expectations whose window has closed, judged so far.
+///
+/// Counters are fed by the history's observer; a timer redraws the line on stderr four times a
+/// second and re-judges closed windows once a second (checks are pure, so this is safe).
+final class StatusLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private let scenario: Scenario
+    private var activeFaults: [String] = []
+    private var probesOK = 0
+    private var probesFailed = 0
+    private var requests = 0
+    private var connections = 0
+    private var decided = (pass: 0, fail: 0, unknown: 0)
+    private var timer: DispatchSourceTimer?
+    private var ticks = 0
+
+    init(scenario: Scenario) { self.scenario = scenario }
+
+    /// Counts one recorded event.
+    func count(_ event: Event) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch event.kind {
+        case .faultApplied(let f, _, _, _): activeFaults.append(f)
+        case .faultHealed(let f, _): activeFaults.removeAll { $0 == f }
+        case .probe(_, _, _, let ok, _, _): if ok { probesOK += 1 } else { probesFailed += 1 }
+        case .httpRequest: requests += 1
+        case .connection(let c) where c.phase == .attempt: connections += 1
+        default: break
+        }
+    }
+
+    /// Starts redrawing; `now` is the run clock, `events` the history so far.
+    func start(now: @escaping @Sendable () -> TimeSpan, events: @escaping @Sendable () -> [Event]) {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "faultline.status"))
+        timer.schedule(deadline: .now(), repeating: .milliseconds(250))
+        timer.setEventHandler { [self] in
+            ticks += 1
+            if ticks % 4 == 0 { judge(events(), now: now()) }
+            draw(now: now())
+        }
+        self.timer = timer
+        timer.resume()
+    }
+
+    /// Stops redrawing and clears the line.
+    func stop() {
+        timer?.cancel()
+        timer = nil
+        clear()
+    }
+
+    /// Prints a progress line above the status line.
+    func print(_ text: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)\n".utf8))
+    }
+
+    private func clear() { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+
+    private func judge(_ history: [Event], now: TimeSpan) {
+        let resolver = WindowResolver(history: history)
+        var d = (pass: 0, fail: 0, unknown: 0)
+        for e in scenario.expectations {
+            // While the timeline runs, a window reaching its end is cut at the last event: not closed yet.
+            guard let w = try? resolver.resolve(e.window), w.end < now,
+                resolver.timelineCompleted || w.end < (resolver.timelineEnd ?? now)
+            else { continue }
+            switch Checker.evaluate(e, resolver: resolver, history: history).verdict {
+            case .pass: d.pass += 1
+            case .fail: d.fail += 1
+            case .unknown: d.unknown += 1
+            }
+        }
+        lock.lock()
+        decided = d
+        lock.unlock()
+    }
+
+    private func draw(now: TimeSpan) {
+        lock.lock()
+        defer { lock.unlock() }
+        let position = String(format: "%6.1fs / %@", max(0, now.seconds), scenario.duration.description)
+        let faults = activeFaults.isEmpty ? "no faults" : "faults: " + activeFaults.joined(separator: ",")
+        var parts = [position, faults, "probes \(probesOK) ok \(probesFailed) failed"]
+        if requests + connections > 0 { parts.append("traffic \(connections) conn \(requests) req") }
+        let n = decided.pass + decided.fail + decided.unknown
+        parts.append("expectations \(n)/\(scenario.expectations.count) decided (\(decided.pass) pass, \(decided.fail) fail)")
+        FileHandle.standardError.write(Data("\r\u{1B}[2K[\(parts.joined(separator: " | "))]".utf8))
+    }
+}
