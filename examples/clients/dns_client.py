@@ -41,7 +41,7 @@ def main():
         if address:
             last_good = address
         elif NO_CACHE:
-            time.sleep(0.005)  # "just try again": a few ms only to keep the run's history small
+            time.sleep(0.02)  # "just try again": 20 ms only to keep the run's history small
             continue
         else:
             address = last_good

@@ -13,8 +13,8 @@ import requests
 
 URL = sys.argv[1]
 POLL_SECONDS = 0.2
-# A few ms between attempts only to keep the run's history small; to the server it is a storm.
-RETRY_SECONDS = 0.005
+# 20 ms between attempts only to keep the run's history small; to the server it is a storm.
+RETRY_SECONDS = 0.02
 
 
 def main():
