@@ -30,15 +30,20 @@ extension ScenarioRunner {
         let json = reportDir.appendingPathComponent(ReportWriter.fileName)
         let reportFile = FileManager.default.fileExists(atPath: json.path) ? json : nil
         let outcome: RunOutcome
+        let overall = Checker.overall(results)
+        var summary = TextSummary.render(report)
         if let interrupted {
             outcome = .interrupted(signal: interrupted)
         } else if let setupError {
             outcome = .setupFailed(setupError)
         } else {
-            outcome = Checker.overall(results) == .pass ? .passed : .failed
+            outcome = VerdictExpectation.outcome(overall: overall, expected: scenario.expectedVerdict)
+            if let note = VerdictExpectation.note(overall: overall, expected: scenario.expectedVerdict) {
+                summary += (summary.hasSuffix("\n") ? "" : "\n") + note
+            }
         }
         return RunResult(
             outcome: outcome, runID: runID, reportDirectory: reportDir, reportFile: reportFile,
-            summary: TextSummary.render(report), report: report)
+            summary: summary, report: report)
     }
 }

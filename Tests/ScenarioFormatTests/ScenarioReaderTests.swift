@@ -9,8 +9,9 @@ private enum Paths {
     static let repo = tests.deletingLastPathComponent().deletingLastPathComponent()
     static let scenarios = repo.appendingPathComponent("scenarios")
 
+    /// Every `.yaml` file below `folder`, sub-folders included (`library/…`), as relative paths.
     static func yamlFiles(in folder: URL) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let names = FileManager.default.enumerator(atPath: folder.path)?.allObjects as? [String] ?? []
         return names.filter { $0.hasSuffix(".yaml") }.sorted()
     }
 }
@@ -131,6 +132,26 @@ struct ScenarioReaderTests {
             #expect(outcome.problems.isEmpty, "\(name):\n\(ScenarioProblems(outcome.problems))")
             #expect(outcome.scenario != nil, "\(name)")
         }
+    }
+
+    @Test func libraryScenariosInSubFoldersAreRead() {
+        #expect(Paths.yamlFiles(in: Paths.scenarios).contains { $0.hasPrefix("library/") })
+    }
+
+    @Test(arguments: [("fail", ExpectedVerdict.fail), ("pass", .pass)])
+    func expectVerdictIsRead(text: String, verdict: ExpectedVerdict) throws {
+        let yaml = "scenario: x\nduration: 5s\nexpect-verdict: \(text)\nhosts: { a: {} }\n"
+        #expect(try ScenarioReader.read(yaml: yaml, file: "x.yaml").get().expectedVerdict == verdict)
+    }
+
+    @Test func expectVerdictDefaultsToPassAndRejectsOtherWords() throws {
+        let plain = "scenario: x\nduration: 5s\nhosts: { a: {} }\n"
+        #expect(try ScenarioReader.read(yaml: plain, file: "x.yaml").get().expectedVerdict == .pass)
+        let outcome = ScenarioReader.inspect(yaml: plain + "expect-verdict: fial\n", file: "x.yaml")
+        #expect(outcome.scenario == nil)
+        #expect(outcome.problems.map(\.description) == [
+            "x.yaml:4:17 expect-verdict: unknown verdict 'fial'; allowed: pass, fail (did you mean 'fail'?)",
+        ])
     }
 
     @Test func overlappingPartitionsInTheSameModeAreOnlyAWarning() throws {

@@ -23,12 +23,15 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var dns: DNSSettings
     /// The file the scenario came from, as given on the command line.
     public var file: String?
+    /// The overall verdict the scenario is designed to reach (`expect-verdict:`, default pass): a
+    /// scenario aimed at a deliberately broken client says `fail`, like an expected failure in a test suite.
+    public var expectedVerdict: ExpectedVerdict
 
     public init(
         name: String, description: String? = nil, seed: UInt64 = 0, deterministic: Bool = false, duration: TimeSpan,
         network: IPv4Network = .defaultTestbed, readyTimeout: TimeSpan = .seconds(30),
         hosts: [Host], faults: [Fault] = [], expectations: [Expectation] = [], dns: DNSSettings = DNSSettings(),
-        file: String? = nil
+        file: String? = nil, expectedVerdict: ExpectedVerdict = .pass
     ) {
         self.name = name
         self.description = description
@@ -42,10 +45,19 @@ public struct Scenario: Codable, Sendable, Equatable {
         self.expectations = expectations
         self.dns = dns
         self.file = file
+        self.expectedVerdict = expectedVerdict
     }
 
     public func host(named name: String) -> Host? { hosts.first { $0.name == name } }
     public func fault(named name: String) -> Fault? { faults.first { $0.name == name } }
+}
+
+/// The overall verdict a scenario is designed to reach (`expect-verdict: pass | fail`).
+public enum ExpectedVerdict: String, Codable, Sendable, Equatable, CaseIterable {
+    /// Every expectation holds: a correct client.
+    case pass
+    /// At least one expectation fails: a deliberately broken client.
+    case fail
 }
 
 /// One machine of the testbed: a network namespace, optionally running the user's program.

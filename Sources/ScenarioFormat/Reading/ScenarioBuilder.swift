@@ -8,7 +8,7 @@ import Yams
 /// that relate sections to each other (timing, overlapping faults, windows) on whatever was readable.
 final class ScenarioBuilder {
     static let topKeys = ["scenario", "description", "seed", "deterministic", "duration", "network", "ready-timeout",
-                          "hosts", "dns", "faults", "expect"]
+                          "hosts", "dns", "faults", "expect", "expect-verdict"]
     static let hostKeys = ["run", "ready", "env", "dns"] + serviceKeys
 
     let r: NodeReader
@@ -41,6 +41,7 @@ final class ScenarioBuilder {
         let readyTimeout = top["ready-timeout"].map { r.timeSpan($0, top.path("ready-timeout"), positive: true) }
             ?? .seconds(30)
 
+        let expectedVerdict = top["expect-verdict"].map { readExpectedVerdict($0, top.path("expect-verdict")) } ?? .pass
         if let hostsNode = r.require(top, "hosts") { readHosts(hostsNode, top.path("hosts")) }
         if let network, let node = top["network"] ?? top["hosts"] {
             checkNetworkSize(network, node, top.has("network") ? top.path("network") : top.path("hosts"))
@@ -51,16 +52,26 @@ final class ScenarioBuilder {
         checkTimeline()
         r.reportUnwalkedDuplicates()
 
-        guard !r.hasErrors, let name, let seed, let deterministic, let duration, let network, let readyTimeout, let dns else {
+        guard !r.hasErrors, let name, let seed, let deterministic, let duration, let network, let readyTimeout, let dns,
+              let expectedVerdict else {
             return nil
         }
         return Scenario(
             name: name, description: description, seed: seed, deterministic: deterministic, duration: duration, network: network,
             readyTimeout: readyTimeout, hosts: hosts, faults: faults.compactMap(\.fault),
-            expectations: expectations.compactMap(\.expectation), dns: dns, file: r.file)
+            expectations: expectations.compactMap(\.expectation), dns: dns, file: r.file,
+            expectedVerdict: expectedVerdict)
     }
 
     // MARK: Top-level values
+
+    private func readExpectedVerdict(_ node: Node, _ path: String) -> ExpectedVerdict? {
+        guard let s = r.text(node, path, what: "a verdict") else { return nil }
+        if let v = ExpectedVerdict(rawValue: s) { return v }
+        let allowed = ExpectedVerdict.allCases.map(\.rawValue)
+        r.error(node, path, "unknown verdict '\(s)'; allowed: \(allowed.listed)\(Suggestion.hint(for: s, in: allowed))")
+        return nil
+    }
 
     private func scenarioName(_ node: Node, _ path: String) -> String? {
         guard let s = r.text(node, path) else { return nil }
