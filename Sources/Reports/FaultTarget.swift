@@ -13,7 +13,7 @@ public enum FaultTarget {
         case .dns(let d):
             "queries for \(d.name)\(d.type.map { " \($0.rawValue)" } ?? "")"
                 + (d.hosts.map { " from \($0.joined(separator: ", "))" } ?? "") + " (\(d.action.keyword))"
-        case .http(let h): "service \(h.target): \(h.match.method.map { "\($0) " } ?? "")\(h.match.path)"
+        case .http(let h): "\(h.match.method ?? "any method") \(h.target)\(h.match.path)"
         }
     }
 }

@@ -103,6 +103,7 @@ struct Run: AsyncParsableCommand {
             }
             if let file = result.reportFile { object["report"] = file.path }
             JSONLines.print(object)
+            JSONLines.drain()
         } else {
             print(result.summary)
             if let file = result.reportFile { print("report: \(file.path)") }
