@@ -1,3 +1,4 @@
+import Netlink
 import Faults
 import Foundation
 import Glibc

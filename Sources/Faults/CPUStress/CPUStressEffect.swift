@@ -1,3 +1,4 @@
+import Netlink
 import Foundation
 import Glibc
 import RunHistory

@@ -22,48 +22,15 @@ public enum ExternalCommand {
         return folders.lazy.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
     }
 
-    /// Spawns `executable` (a full path) with `arguments`, standard input and output on /dev/null,
-    /// and waits for it to end.
+    /// Spawns `executable` (a full path) with `arguments` (through ``Spawn``), keeps its standard
+    /// error for messages, and waits for it to end.
     public static func run(_ executable: String, _ arguments: [String]) throws -> Outcome {
-        var pipeFDs: [Int32] = [-1, -1]
-        guard pipe(&pipeFDs) == 0 else { throw SystemCallError("creating pipe for", executable) }
-        _ = fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(pipeFDs[1], F_SETFD, FD_CLOEXEC)
-        var readEnd = pipeFDs[0]
-        defer { if readEnd >= 0 { close(readEnd) } }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
-
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        close(pipeFDs[1])
-        guard spawned == 0 else { throw SystemCallError("spawning", executable, errno: spawned) }
-
-        var errorBytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(readEnd, &chunk, chunk.count)
-            if n > 0 { errorBytes += chunk[0..<n]; continue }
-            if n < 0 && errno == EINTR { continue }
-            break
+        let child = try Spawn.start([executable] + arguments, env: ProcessInfo.processInfo.environment)
+        let (_, errorBytes) = Spawn.readToEnd(child)
+        let code: Int32 = switch Spawn.wait(child.pid) {
+        case .exited(let c): c
+        case .signaled(let s): 128 + s
         }
-        close(readEnd)
-        readEnd = -1
-
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw SystemCallError("waiting for", executable) }
-        }
-        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros that do not import.
-        let signal = status & 0x7f
-        let code = signal == 0 ? (status >> 8) & 0xff : 128 + signal
         return Outcome(status: code, standardError: String(decoding: errorBytes, as: UTF8.self))
     }
 }

@@ -1,7 +1,6 @@
 import CLinux
 import Foundation
 import Glibc
-import Netlink
 
 /// A child started with `posix_spawn(3)`, in its own process group.
 public struct SpawnedChild: Sendable {
@@ -75,6 +74,34 @@ public enum Spawn {
             throw SystemCallError("starting", argv.joined(separator: " "), errno: rc)
         }
         return SpawnedChild(pid: pid, stdout: capture ? outPipe[0] : nil, stderr: capture ? errPipe[0] : nil)
+    }
+
+    /// Reads the child's captured stdout and stderr until both close, and closes them.
+    public static func readToEnd(_ child: SpawnedChild) -> (stdout: [UInt8], stderr: [UInt8]) {
+        var out = [UInt8](), err = [UInt8]()
+        var open = [child.stdout, child.stderr].compactMap { $0 }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !open.isEmpty {
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            if poll(&fds, nfds_t(fds.count), -1) < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            for p in fds where p.revents != 0 {
+                let n = read(p.fd, &buffer, buffer.count)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 {
+                    close(p.fd)
+                    open.removeAll { $0 == p.fd }
+                } else if p.fd == child.stdout {
+                    out += buffer[0..<n]
+                } else {
+                    err += buffer[0..<n]
+                }
+            }
+        }
+        for fd in open { close(fd) }
+        return (out, err)
     }
 
     /// Waits for `pid` to end (blocking) and says how.
