@@ -66,7 +66,7 @@ let package = Package(
             dependencies: ["Netlink", "CLinux", "CNetfilterQueue", "Testbed", "Services", "DNS", "ScenarioFormat", "RunHistory"],
             exclude: ["README.md"]),
         // Packet capture on the router and the decoders behind it (decoders are pure).
-        .target(name: "Observer", dependencies: ["CPcap", "Netlink", "Testbed", "RunHistory", "ScenarioFormat"]),
+        .target(name: "Observer", dependencies: ["CPcap", "Netlink", "Testbed", "DNS", "RunHistory", "ScenarioFormat"]),
         .target(
             name: "Runner",
             dependencies: [
@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Checks", "RunHistory", "ScenarioFormat"], exclude: ["Golden"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "Services", "ScenarioFormat", "RunHistory"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
-        .testTarget(name: "ObserverTests", dependencies: ["Observer", "RunHistory", "ScenarioFormat"]),
+        .testTarget(name: "ObserverTests", dependencies: ["Observer", "DNS", "RunHistory", "ScenarioFormat"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "ScenarioFormat", "RunHistory"], exclude: ["Corpus"]),
         .testTarget(
             name: "ServicesTests",

@@ -1,8 +1,11 @@
 import RunHistory
 import ScenarioFormat
 
-/// Judges the client's DNS queries (the `dns.query` events of the scenario's DNS server): how
-/// many in the window, how fast on average, and how many in the busiest second.
+/// Judges the client's DNS queries: how many in the window, how fast on average, and how many in
+/// the busiest second. It reads the scenario's DNS server (`dns.query`), which sees every query
+/// to it, intercepted ones included, and from the wire (`dns.message`) only the queries sent to a
+/// resolver that is one of the scenario's hosts, which the server never sees: nothing counts twice.
+/// A wire query with no answer seen has rcode `none`.
 public struct DNSQueriesCheck: Sendable {
     public var name: String
     public var spec: DNSQueriesExpectation
@@ -16,18 +19,43 @@ public struct DNSQueriesCheck: Sendable {
         var served = false
         var times: [TimeSpan] = []
         var first: EventReference?
-        for (i, e) in history.enumerated() {
-            guard case .dnsQuery(let host, let qname, _, _, let rcode, _, _, _, _) = e.kind else { continue }
+        // Queries to a resolver that is one of the scenario's hosts never reach Faultline's
+        // server; the capture sees them (as `dns.message`), so they count from the wire.
+        var hosts: Set<String> = []
+        for e in history { if case .testbedReady(let addresses) = e.kind { hosts.formUnion(addresses.keys) } }
+        func consider(_ i: Int, _ e: Event, host: String, name qname: String, rcode: String?) {
             served = true
-            guard host == spec.from, window.contains(e.t) else { continue }
-            if let pattern = spec.name, !Attempt.glob(pattern.lowercased(), qname.lowercased().trimmingSuffix(".")) { continue }
-            if let rcodes = spec.rcodes, !rcodes.contains(rcode.lowercased().isEmpty ? "none" : rcode.lowercased()) { continue }
+            guard host == spec.from, window.contains(e.t) else { return }
+            if let pattern = spec.name, !Attempt.glob(pattern.lowercased(), qname.lowercased().trimmingSuffix(".")) { return }
+            if let rcodes = spec.rcodes {
+                let code = (rcode ?? "").lowercased()
+                guard rcodes.contains(code.isEmpty ? "none" : code) else { return }
+            }
             times.append(e.t)
             if first == nil { first = EventReference(label: "first matching query", index: i, t: e.t) }
         }
+        var answers: [Int: String] = [:]  // wire query index → rcode of its answer
+        var waiting: [String: Int] = [:]
+        if spec.rcodes != nil {
+            for (i, e) in history.enumerated() {
+                guard case .dnsMessage(let m) = e.kind, hosts.contains(m.to) else { continue }
+                let key = "\(m.from)>\(m.to)#\(m.id)"
+                if !m.response { waiting[key] = i } else if let q = waiting.removeValue(forKey: key) { answers[q] = m.rcode }
+            }
+        }
+        for (i, e) in history.enumerated() {
+            switch e.kind {
+            case .dnsQuery(let host, let qname, _, _, let rcode, _, _, _, _):
+                consider(i, e, host: host, name: qname, rcode: rcode)
+            case .dnsMessage(let m) where !m.response && hosts.contains(m.to):
+                consider(i, e, host: m.from, name: m.name, rcode: answers[i])
+            default:
+                continue
+            }
+        }
         guard served else {
             return CheckResult(expectation: name, kind: "dns", verdict: .unknown,
-                               summary: "the scenario's DNS server recorded no query at all", window: window)
+                               summary: "no DNS query was recorded at all, by the scenario's DNS server or on the wire", window: window)
         }
         let seconds = max((window.end - window.start).seconds, 1e-9)
         let rate = Double(times.count) / seconds

@@ -3,6 +3,9 @@ import RunHistory
 /// Turns captured frames into history events: the pure heart of the traffic observer, testable
 /// with hand-built packets and no capture at all.
 ///
+/// TCP goes to the connection tracker (and HTTP parsers, or DNS framing on port 53), UDP to the
+/// flow tracker (and the DNS reader on port 53), ICMP unreachables to the flow they answer.
+///
 /// Times are whatever clock the caller uses for `time` (the observer passes capture times in
 /// nanoseconds); every event is handed to `emit` with the time of the packet that caused it.
 public final class TrafficAnalyzer {
@@ -11,6 +14,8 @@ public final class TrafficAnalyzer {
         public var frames = 0
         public var tcpSegments = 0
         public var udpDatagrams = 0
+        /// ICMP destination-unreachable messages quoting a UDP datagram or TCP segment.
+        public var unreachables = 0
         /// IPv4 that is neither TCP nor UDP (ICMP …), and later fragments.
         public var otherIPv4 = 0
         /// Not IPv4 at all (ARP …).
@@ -23,12 +28,17 @@ public final class TrafficAnalyzer {
 
     public private(set) var counters = Counters()
     private let tracker: ConnectionTracker
+    private let flows: UDPFlowTracker
+    private let dns: DNSWireWatcher
 
     /// - Parameters:
     ///   - hostNames: address (host byte order) → host name; other addresses are named as dotted quads.
     ///   - emit: receives each event with the capture time of the packet behind it.
     public init(hostNames: [UInt32: String], emit: @escaping (EventKind, Int64) -> Void) {
-        tracker = ConnectionTracker(name: { hostNames[$0] ?? dottedQuad($0) }, emit: emit)
+        let name = { (address: UInt32) in hostNames[address] ?? dottedQuad(address) }
+        dns = DNSWireWatcher(name: name, emit: emit)
+        tracker = ConnectionTracker(dns: dns, name: name, emit: emit)
+        flows = UDPFlowTracker(name: name, emit: emit)
     }
 
     /// Reads one frame of `linkType` (a `DLT_*` value) captured at `time`.
@@ -38,8 +48,17 @@ public final class TrafficAnalyzer {
         case .tcp(let ip, let tcp, let payload, let uncaptured):
             counters.tcpSegments += 1
             tracker.handle(ip: ip, tcp: tcp, payload: payload, uncaptured: uncaptured, at: time)
-        case .udp:
+        case .udp(let ip, let udp, let payload):
             counters.udpDatagrams += 1
+            let source = Endpoint(address: ip.source, port: udp.sourcePort)
+            let destination = Endpoint(address: ip.destination, port: udp.destinationPort)
+            flows.handle(source: source, destination: destination, bytes: max(0, udp.length - 8), at: time)
+            if DNSWireWatcher.carriesDNS(udp.sourcePort, udp.destinationPort) {
+                dns.message(payload, source: source, destination: destination, transport: "udp", at: time)
+            }
+        case .unreachable(let ip, let icmp):
+            counters.unreachables += 1
+            if icmp.original.protocolNumber == IPv4Header.udp { flows.unreachable(icmp, sender: ip.source, at: time) }
         case .otherIPv4:
             counters.otherIPv4 += 1
         case .notIPv4:
@@ -54,14 +73,21 @@ public final class TrafficAnalyzer {
 
     /// Bytes that could not be parsed: malformed frames, plus TCP payload that was not HTTP or
     /// broke off mid-message, plus payload of connections never seen opening.
-    public var unparsedBytes: Int { counters.malformedBytes + tracker.unparsedBytes }
+    public var unparsedBytes: Int { counters.malformedBytes + tracker.unparsedBytes + dns.malformedBytes }
 
     /// Connections in the table now.
     public var trackedConnections: Int { tracker.count }
 
     /// Forgets connections idle past their timeout; call about once a second.
-    public func expireIdle(now: Int64) { tracker.expire(now: now) }
+    public func expireIdle(now: Int64) {
+        tracker.expire(now: now)
+        flows.expire(now: now)
+        dns.expire(now: now)
+    }
 
     /// The capture ended: flushes every connection's parsers (cut-short heads count as unparsed).
-    public func finish() { tracker.finishAll() }
+    public func finish() {
+        tracker.finishAll()
+        flows.finishAll()
+    }
 }

@@ -7,7 +7,7 @@ import ScenarioFormat
 import Testbed
 
 /// Captures every packet that crosses the testbed's router and records what it means in the
-/// history: TCP connection steps and HTTP exchanges, stamped with the packet's capture time, and
+/// history: TCP connection steps, HTTP exchanges, UDP flows, DNS queries and answers, stamped with the packet's capture time, and
 /// the capture's own counters (``CaptureStats``) every second and at the end.
 ///
 /// The capture is opened on the router's ``NamespaceThread`` (so its packet socket belongs to the
@@ -17,9 +17,10 @@ import Testbed
 /// bounded by the tracker's table and the capture buffer however long the run.
 public final class TrafficObserver: @unchecked Sendable {
     public struct Configuration: Sendable {
-        /// Bytes kept of each packet: headers and the start of the payload (HTTP heads); the rest
-        /// of a large segment is skipped by length.
-        public var snapshotLength: Int32 = 8192
+        /// Bytes kept of each packet. Whole packets: with segmentation offload a veth hands the
+        /// router segments of up to 64 KB, and pipelined requests inside one must all be read
+        /// (an 8 KB snapshot lost most of an HTTP flood's requests). libpcap's maximum.
+        public var snapshotLength: Int32 = 262_144
         /// The kernel ring's size: room for bursts while the thread is busy.
         public var bufferBytes: Int32 = 64 << 20
         /// How often ``CaptureStats`` are recorded (and the capture file flushed).

@@ -105,6 +105,20 @@ public struct TimelineLanes: Sendable {
                 mark("traffic \(r.from)→\(r.to)", .traffic, "\(r.from) → \(r.to)", Mark(
                     t: t, tone: tone, shape: .dot,
                     label: "\(r.status) in \(Format.seconds(r.latency)) (exchange \(r.exchange))" + (r.fault.map { ", fault \($0)" } ?? ""), row: 0.75))
+            case .udpFlow(let f) where !ProbeTraffic.sourcePorts.contains(f.sourcePort) && f.port != 53:
+                let tone: Tone = f.phase == .unreachable ? .fail : .neutral
+                let carried = f.phase == .ended
+                    ? " (\(f.datagramsOut ?? 0) out / \(f.datagramsIn ?? 0) in)" : f.reason.map { " (\($0))" } ?? ""
+                mark("traffic \(f.from)→\(f.to)", .traffic, "\(f.from) → \(f.to)", Mark(
+                    t: t, tone: tone, shape: .tick, label: "udp \(f.phase.rawValue) :\(f.port) (flow \(f.flow))\(carried)", row: 0.25))
+            case .dnsMessage(let m):
+                let tone: Tone = !m.response ? .info : m.rcode == "NOERROR" ? .ok : .warn
+                let what = m.response
+                    ? "\(m.rcode ?? "?") \(m.name) \(m.type)" + (m.answers.map { $0.isEmpty ? "" : " → " + $0.joined(separator: ", ") } ?? "")
+                        + (m.latency.map { " in \(Format.seconds($0))" } ?? "") + (m.truncated ? " TC" : "")
+                    : "query \(m.name) \(m.type)"
+                mark("dns wire \(m.from)→\(m.to)", .traffic, "\(m.from) → \(m.to) (DNS, wire)", Mark(
+                    t: t, tone: tone, shape: .dot, label: "\(what) id \(m.id) over \(m.transport)", row: m.response ? 0.75 : 0.25))
             case .probe(let probe, let from, let target, let ok, let latency, let detail):
                 let key = "probe \(probe)"
                 mark(key, .probe, "probe \(probe)", Mark(
@@ -127,7 +141,7 @@ public struct TimelineLanes: Sendable {
                 markers.append((t, "end", .info))
             case .note(let message):
                 mark("note", .other, "notes", Mark(t: t, tone: message.contains("error") || message.contains("failed") ? .fail : .neutral, shape: .tick, label: message))
-            case .connection, .testbedReady, .timelineStarted, .faultApplied, .faultHealed, .faultFailed, .cpuSample,
+            case .connection, .udpFlow, .testbedReady, .timelineStarted, .faultApplied, .faultHealed, .faultFailed, .cpuSample,
                 .stressMeasured, .captureStats:
                 break  // Drawn from the report (faults), or not worth a mark (counters, samples).
             default:

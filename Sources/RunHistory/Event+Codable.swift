@@ -26,6 +26,8 @@ extension Event: Codable {
         case .httpRequest: "http.request"
         case .httpResponse: "http.response"
         case .captureStats: "capture.stats"
+        case .udpFlow: "udp.flow"
+        case .dnsMessage: "dns.message"
         case .dnsQuery: "dns.query"
         case .timelineEnded: "timeline.ended"
         case .cpuSample: "cpu.sample"
@@ -83,6 +85,8 @@ extension Event: Codable {
         case .httpRequest(let p): try p.encode(to: encoder)
         case .httpResponse(let p): try p.encode(to: encoder)
         case .captureStats(let p): try p.encode(to: encoder)
+        case .udpFlow(let p): try p.encode(to: encoder)
+        case .dnsMessage(let p): try p.encode(to: encoder)
         case .cpuSample(let host, let cpuSeconds, let percent):
             try c.encode(host, forKey: .host)
             try c.encode(cpuSeconds, forKey: .cpuSeconds)
@@ -146,6 +150,8 @@ extension Event: Codable {
         case "http.request": kind = .httpRequest(try HTTPRequestEvent(from: decoder))
         case "http.response": kind = .httpResponse(try HTTPResponseEvent(from: decoder))
         case "capture.stats": kind = .captureStats(try CaptureStats(from: decoder))
+        case "udp.flow": kind = .udpFlow(try UDPFlowEvent(from: decoder))
+        case "dns.message": kind = .dnsMessage(try DNSMessageEvent(from: decoder))
         case "cpu.sample":
             kind = .cpuSample(
                 host: try s(.host), cpuSeconds: try c.decode(Double.self, forKey: .cpuSeconds),

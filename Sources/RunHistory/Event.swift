@@ -35,6 +35,11 @@ public enum EventKind: Sendable, Equatable {
     case httpRequest(HTTPRequestEvent)
     case httpResponse(HTTPResponseEvent)
     case captureStats(CaptureStats)
+    /// A UDP flow starting, answered by ICMP unreachable, or ending, from the capture.
+    case udpFlow(UDPFlowEvent)
+    /// A DNS query or response crossing the router, from the capture (the server's own view of
+    /// the queries it answered is `dnsQuery`).
+    case dnsMessage(DNSMessageEvent)
     /// One DNS query the scenario's server received and what it did: `rcode` is the response
     /// code sent (`NOERROR`, `NXDOMAIN`, …), `dropped` when a fault withheld the answer, or
     /// `ignored` for input not worth answering; `answers` are `TYPE data` strings; `latency`

@@ -113,6 +113,95 @@ public struct HTTPResponseEvent: Codable, Sendable, Equatable {
     }
 }
 
+/// One UDP flow — datagrams between one address and port pair, either way — as seen on the wire.
+///
+/// `from` is whoever sent the flow's first datagram. A flow is `started` by its first datagram,
+/// marked `unreachable` each time an ICMP destination-unreachable answers it (nobody listens on
+/// the port, or a route rejected it), and `ended` when it falls silent (stamped at its last
+/// datagram) or the capture stops, with what it carried each way.
+public struct UDPFlowEvent: Codable, Sendable, Equatable {
+    /// Unique within the run; ties the steps of one flow together.
+    public var flow: Int
+    public var from: String
+    public var to: String
+    public var sourcePort: UInt16
+    public var port: UInt16
+    public var phase: UDPFlowPhase
+    /// For `ended`: datagrams and payload bytes each way.
+    public var datagramsOut: Int?
+    public var datagramsIn: Int?
+    public var bytesOut: Int?
+    public var bytesIn: Int?
+    /// For `unreachable`: the ICMP code's meaning (`port unreachable`, `host unreachable` …) and
+    /// who sent it.
+    public var reason: String?
+
+    public init(
+        flow: Int, from: String, to: String, sourcePort: UInt16, port: UInt16, phase: UDPFlowPhase,
+        datagramsOut: Int? = nil, datagramsIn: Int? = nil, bytesOut: Int? = nil, bytesIn: Int? = nil, reason: String? = nil
+    ) {
+        self.flow = flow
+        self.from = from
+        self.to = to
+        self.sourcePort = sourcePort
+        self.port = port
+        self.phase = phase
+        self.datagramsOut = datagramsOut
+        self.datagramsIn = datagramsIn
+        self.bytesOut = bytesOut
+        self.bytesIn = bytesIn
+        self.reason = reason
+    }
+}
+
+public enum UDPFlowPhase: String, Codable, Sendable {
+    case started
+    case unreachable
+    case ended
+}
+
+/// One DNS message seen on the wire (UDP or TCP, port 53): a query or a response.
+///
+/// `from` is always the asking side and `to` the resolver, whichever way the message went, like
+/// HTTP events. A response names the query it answers by `id` and carries the answer's rcode,
+/// records (`TYPE data`) and its latency from the query's capture when the query was seen.
+public struct DNSMessageEvent: Codable, Sendable, Equatable {
+    public var from: String
+    public var to: String
+    public var id: UInt16
+    public var response: Bool
+    public var name: String
+    public var type: String
+    /// `udp` or `tcp`.
+    public var transport: String
+    public var rcode: String?
+    public var answers: [String]?
+    public var truncated: Bool
+    public var latency: TimeSpan?
+
+    // `type` is the event's own discriminator in the flat history line.
+    private enum CodingKeys: String, CodingKey {
+        case from, to, id, response, name, type = "qtype", transport, rcode, answers, truncated, latency
+    }
+
+    public init(
+        from: String, to: String, id: UInt16, response: Bool, name: String, type: String, transport: String,
+        rcode: String? = nil, answers: [String]? = nil, truncated: Bool = false, latency: TimeSpan? = nil
+    ) {
+        self.from = from
+        self.to = to
+        self.id = id
+        self.response = response
+        self.name = name
+        self.type = type
+        self.transport = transport
+        self.rcode = rcode
+        self.answers = answers
+        self.truncated = truncated
+        self.latency = latency
+    }
+}
+
 /// The capture's own counters (libpcap `pcap_stats`): a run with drops says so in its evidence.
 public struct CaptureStats: Codable, Sendable, Equatable {
     public var received: Int

@@ -186,6 +186,32 @@ struct DNSQueriesCheckTests {
         #expect(TrafficCheckTests.judge(.dns(other), Self.queries([100, 200])).verdict == .pass)
     }
 
+    @Test func queriesToAResolverHostCountFromTheWireAndQueriesToFaultlinesServerCountOnce() {
+        var events = [Event(t: .seconds(-1), .testbedReady(addresses: ["client": "10.0.0.2", "resolver": "10.0.0.3"]))]
+        events.append(Event(t: .zero, .timelineStarted))
+        for (i, ms) in [100.0, 200, 300].enumerated() {
+            // To a host running its own resolver: only the wire sees these.
+            events.append(Event(t: .milliseconds(ms), .dnsMessage(DNSMessageEvent(
+                from: "client", to: "resolver", id: UInt16(i), response: false, name: "db.internal", type: "A", transport: "udp"))))
+            events.append(Event(t: .milliseconds(ms + 1), .dnsMessage(DNSMessageEvent(
+                from: "client", to: "resolver", id: UInt16(i), response: true, name: "db.internal", type: "A", transport: "udp",
+                rcode: i == 2 ? "NOERROR" : "SERVFAIL", answers: []))))
+        }
+        // To Faultline's server in the router: the server's own record counts, not the wire's copy.
+        events.append(Event(t: .milliseconds(400), .dnsMessage(DNSMessageEvent(
+            from: "client", to: "router", id: 9, response: false, name: "db.internal", type: "A", transport: "udp"))))
+        events.append(Event(t: .milliseconds(400), .dnsQuery(
+            host: "client", name: "db.internal", type: "A", transport: "udp", rcode: "SERVFAIL", answers: [], truncated: false,
+            latency: .zero, fault: nil)))
+        events.append(Event(t: .seconds(2), .timelineEnded))
+        let all = DNSQueriesExpectation(from: "client", name: "db.internal", bound: NumberRequirement(.equal, 4))
+        let r = TrafficCheckTests.judge(.dns(all), events)
+        #expect(r.verdict == .pass, "\(r.summary)")
+        let failing = DNSQueriesExpectation(from: "client", rcodes: ["servfail"], bound: NumberRequirement(.equal, 3))
+        let f = TrafficCheckTests.judge(.dns(failing), events)
+        #expect(f.verdict == .pass, "two SERVFAILs on the wire and one from the server: \(f.summary)")
+    }
+
     @Test func withoutADNSServerTheCheckIsUnknown() {
         let spec = DNSQueriesExpectation(from: "client", maxRate: 5)
         let r = TrafficCheckTests.judge(.dns(spec), [Event(t: .zero, .timelineStarted), Event(t: .seconds(1), .timelineEnded)])

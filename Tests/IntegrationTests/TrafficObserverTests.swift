@@ -98,6 +98,50 @@ struct TrafficObserverTests {
         #expect(responses.allSatisfy { $0.latency > .zero && $0.latency < .seconds(1) })
     }
 
+    static let dnsmasq = ExternalCommand.locate("dnsmasq")
+    static let dig = ExternalCommand.locate("dig")
+
+    @Test(.enabled(if: dnsmasq != nil && dig != nil, "needs dnsmasq and dig (scripts/setup.sh installs dnsmasq-base, bind9-dnsutils)"))
+    func dnsBetweenHostsIsReadOffTheWireOverUDPAndTCP() throws {
+        let (events, _) = try observe { topology in
+            let api = try topology.address(of: "api")
+            let context = try HostContext(host: "api", namespace: try topology.namespace(of: "api"), mounts: [])
+            defer { context.stop() }
+            // A resolver nobody here wrote, in a host: the router's capture is all that sees its traffic.
+            let server = try HostProcess(
+                host: "api",
+                command: "exec \(Self.dnsmasq!) --no-daemon --no-resolv --no-hosts --bind-interfaces --listen-address=\(api) "
+                    + "--port=53 --address=/svc.test/10.9.9.9 --address=/missing.test/ --pid-file=",
+                context: context, directory: "/tmp", env: ["PATH": "/usr/sbin:/usr/bin:/bin"], history: History(clock: { .zero }))
+            defer { server.terminate() }
+            usleep(300_000)
+            try runClient(topology, "\(Self.dig!) +tries=3 +time=1 @\(api) svc.test A +short | grep -q 10.9.9.9")
+            try runClient(topology, "\(Self.dig!) +tcp +time=1 @\(api) missing.test A | grep -q NXDOMAIN")
+        }
+        let messages = events.compactMap { e -> DNSMessageEvent? in if case .dnsMessage(let m) = e.kind { m } else { nil } }
+        let udpAnswer = messages.first { $0.response && $0.transport == "udp" && $0.name == "svc.test" }
+        #expect(messages.contains { !$0.response && $0.transport == "udp" && $0.name == "svc.test" && $0.from == "client" && $0.to == "api" })
+        #expect(udpAnswer?.answers == ["A 10.9.9.9"] && udpAnswer?.rcode == "NOERROR")
+        #expect((udpAnswer?.latency?.nanoseconds ?? -1) > 0)
+        let tcpAnswer = messages.first { $0.response && $0.transport == "tcp" }
+        #expect(tcpAnswer?.name == "missing.test" && tcpAnswer?.rcode == "NXDOMAIN" && tcpAnswer?.latency != nil)
+        let flows = events.compactMap { e -> UDPFlowEvent? in if case .udpFlow(let f) = e.kind { f } else { nil } }
+        #expect(flows.contains { $0.phase == .started && $0.port == 53 && $0.from == "client" && $0.to == "api" })
+        #expect(flows.contains { $0.phase == .ended && $0.port == 53 && $0.datagramsOut == 1 && $0.datagramsIn == 1 })
+    }
+
+    @Test func aDatagramToAClosedPortShowsTheICMPAnswerOnItsFlow() throws {
+        let (events, _) = try observe { topology in
+            let api = try topology.address(of: "api")
+            try runClient(topology, """
+                python3 -c "import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b'ping', ('\(api)', 9)); import time; time.sleep(0.2)"
+                """)
+        }
+        let flows = events.compactMap { e -> UDPFlowEvent? in if case .udpFlow(let f) = e.kind { f } else { nil } }
+        #expect(flows.first?.phase == .started && flows.first?.port == 9)
+        #expect(flows.contains { $0.phase == .unreachable && $0.reason == "port unreachable from api" && $0.flow == flows.first?.flow })
+    }
+
     @Test func aPortNobodyListensOnIsRefused() throws {
         let (events, _) = try observe { topology in
             let (outcome, _, _) = try SocketProbe.connect(from: try topology.thread(of: "client"), to: try topology.address(of: "api"), 9)

@@ -72,7 +72,7 @@ import Testing
             B.tcp(from: B.server, 80, to: B.client, 40000, seq: 501, ack: 128, [.psh, .ack], Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".utf8)),
             B.tcp(seq: 128, ack: 539, [.fin, .ack]),
             B.tcp(from: B.server, 80, to: B.client, 40000, seq: 539, ack: 129, [.rst]),
-            B.udp(Array("query".utf8)),
+            B.udp(payload: Array("query".utf8)),
         ]
         let sll = tcp.map { (Int32(113), $0) }
         let raw = tcp.map { (Int32(12), Array($0.dropFirst(16))) }

@@ -32,8 +32,8 @@ enum PacketBuilder {
         sll() + ipv4(from: from, to: to, protocolNumber: 6, payload: tcpHeader(sport, dport, seq: seq, ack: ack, flags: flags) + payload)
     }
 
-    static func udp(from: UInt32 = client, to: UInt32 = server, _ payload: [UInt8]) -> [UInt8] {
-        let udp = be16(5353) + be16(53) + be16(UInt16(8 + payload.count)) + be16(0) + payload
+    static func udp(from: UInt32 = client, _ sport: UInt16 = 5353, to: UInt32 = server, _ dport: UInt16 = 53, payload: [UInt8]) -> [UInt8] {
+        let udp = be16(sport) + be16(dport) + be16(UInt16(8 + payload.count)) + be16(0) + payload
         return sll() + ipv4(from: from, to: to, protocolNumber: 17, payload: udp)
     }
 }
@@ -59,6 +59,14 @@ final class AnalyzerHarness {
 
     var requests: [HTTPRequestEvent] {
         events.compactMap { if case .httpRequest(let r) = $0.kind { return r } else { return nil } }
+    }
+
+    var flows: [UDPFlowEvent] {
+        events.compactMap { if case .udpFlow(let f) = $0.kind { return f } else { return nil } }
+    }
+
+    var dnsMessages: [DNSMessageEvent] {
+        events.compactMap { if case .dnsMessage(let m) = $0.kind { return m } else { return nil } }
     }
 
     var responses: [HTTPResponseEvent] {

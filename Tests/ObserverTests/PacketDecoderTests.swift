@@ -100,7 +100,7 @@ import Testing
                 guard case .otherIPv4 = PacketDecoder.decode(bytes, linkType: 113) else { Issue.record("not other IPv4"); return }
             }
         }
-        let udp = B.udp("hello".bytes)
+        let udp = B.udp(payload: "hello".bytes)
         udp.withUnsafeBytes { bytes in
             guard case .udp(_, let header, let payload) = PacketDecoder.decode(bytes, linkType: 113) else { Issue.record("not UDP"); return }
             #expect(header.destinationPort == 53 && Array(payload) == "hello".bytes)

@@ -4,6 +4,8 @@ public enum DecodedPacket {
     /// payload bytes followed it on the wire but fell past the capture's snapshot length.
     case tcp(ip: IPv4Header, tcp: TCPHeader, payload: UnsafeRawBufferPointer, uncaptured: Int)
     case udp(ip: IPv4Header, udp: UDPHeader, payload: UnsafeRawBufferPointer)
+    /// ICMP destination unreachable, quoting the packet it refuses.
+    case unreachable(ip: IPv4Header, ICMPUnreachable)
     /// IPv4 of another protocol (ICMP …), or a later fragment.
     case otherIPv4(IPv4Header)
     /// Not IPv4 (ARP, IPv6 …): nothing to read, nothing wrong.
@@ -50,6 +52,9 @@ public enum PacketDecoder {
         case IPv4Header.udp:
             guard let udp = UDPHeader.decode(transport) else { return .malformed(.udpHeader) }
             return .udp(ip: ip, udp: udp, payload: transport.head(udp.length).tail(from: 8))
+        case ICMPUnreachable.icmp:
+            guard !ip.isFragment, let icmp = ICMPUnreachable.decode(transport) else { return .otherIPv4(ip) }
+            return .unreachable(ip: ip, icmp)
         default:
             return .otherIPv4(ip)
         }

@@ -19,6 +19,8 @@ final class ConnectionTracker {
     private let limits: Limits
     private let name: (UInt32) -> String
     private let emit: (EventKind, Int64) -> Void
+    /// Reads DNS messages of connections to port 53.
+    private let dns: DNSWireWatcher?
     private let exchanges = ExchangeCounter()
     private var lastConnection = 0
     /// Unparsed bytes of connections already gone.
@@ -27,8 +29,12 @@ final class ConnectionTracker {
     /// forgotten): their payload bytes, which nothing parses.
     private(set) var untrackedBytes = 0
 
-    init(limits: Limits = Limits(), name: @escaping (UInt32) -> String, emit: @escaping (EventKind, Int64) -> Void) {
+    init(
+        limits: Limits = Limits(), dns: DNSWireWatcher? = nil, name: @escaping (UInt32) -> String,
+        emit: @escaping (EventKind, Int64) -> Void
+    ) {
         self.limits = limits
+        self.dns = dns
         self.name = name
         self.emit = emit
     }
@@ -112,6 +118,24 @@ final class ConnectionTracker {
         _ payload: UnsafeRawBufferPointer, uncaptured: Int, sequence: UInt32, fromClient: Bool, _ connection: TCPConnection,
         at time: Int64
     ) {
+        if connection.carriesDNS, let dns {
+            let (source, destination) = fromClient ? (connection.client, connection.server) : (connection.server, connection.client)
+            let read = { (bytes: UnsafeRawBufferPointer) in
+                dns.message(bytes, source: source, destination: destination, transport: "tcp", at: time)
+            }
+            if fromClient {
+                connection.fromClient.accept(
+                    sequence: sequence, payload: payload, uncaptured: uncaptured,
+                    deliver: { connection.dnsFromClient.feed($0, message: read) },
+                    skip: { connection.dnsFromClient.skip($0) }, lost: { connection.dnsFromClient.lost() })
+            } else {
+                connection.fromServer.accept(
+                    sequence: sequence, payload: payload, uncaptured: uncaptured,
+                    deliver: { connection.dnsFromServer.feed($0, message: read) },
+                    skip: { connection.dnsFromServer.skip($0) }, lost: { connection.dnsFromServer.lost() })
+            }
+            return
+        }
         let label = connection.label
         let ids = exchanges
         let emit = self.emit

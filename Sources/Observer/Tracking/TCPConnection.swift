@@ -42,6 +42,10 @@ final class TCPConnection {
     var fromClient = StreamReassembler()
     var fromServer = StreamReassembler()
     var conversation = HTTPConversation()
+    /// DNS over TCP (server port 53) is framed by length, not parsed as HTTP.
+    let carriesDNS: Bool
+    var dnsFromClient = DNSStreamFramer()
+    var dnsFromServer = DNSStreamFramer()
 
     init(label: ConnectionLabel, client: Endpoint, server: Endpoint, initialSequence: UInt32, at time: Int64) {
         self.label = label
@@ -49,6 +53,7 @@ final class TCPConnection {
         self.server = server
         self.clientInitialSequence = initialSequence
         self.lastSeen = time
+        self.carriesDNS = server.port == DNSWireWatcher.port
         fromClient.start(initialSequence: initialSequence)
     }
 }
