@@ -13,6 +13,7 @@ packages=(
   dnsperf                                       # load generator for the DNS benchmark
   dnsmasq-base                                  # the DNS benchmark's reference server (binary only, no service)
   wrk nginx-light                               # faultline-bench: the stand-in's references (nginx not started as a system service)
+  golang-go golang-github-armon-consul-api-dev  # a real Go Consul client (examples/clients/go), built offline in GOPATH mode
   chromium                                      # renders report.html in the report tests (large: installed once)
 )
 missing=()

@@ -12,6 +12,8 @@ import Testing
 @Suite(.serialized)
 struct StandInServiceTests {
     static let pyConsulAvailable = (try? ExternalCommand.run("/bin/sh", ["-c", "python3 -c 'import consul'"]))?.succeeded == true
+    static let goConsulSource = "/usr/share/gocode/src/github.com/armon/consul-api"
+    static let goConsulAvailable = ExternalCommand.locate("go") != nil && FileManager.default.fileExists(atPath: goConsulSource)
 
     /// A testbed with `api` running `service` and a `client` host; stopped and removed after `body`.
     func withStandIn<T>(_ service: Service, _ body: (Bed) throws -> T) throws -> T {
@@ -160,6 +162,40 @@ struct StandInServiceTests {
             let blocked = out["blocked"] as? Double ?? 0
             #expect(blocked >= 0.4 && blocked < 2, "blocked \(blocked) s")
             #expect(bed.requests.allSatisfy { $0.from == "client" })
+        }
+    }
+    @Test(.enabled(if: TopologyFixture.isRoot && goConsulAvailable,
+                   "needs root for network namespaces, Go and Debian's golang-github-armon-consul-api-dev (scripts/setup.sh installs them)"))
+    func goConsulClientReadsWritesBlocksAndIsDeniedThroughConsulKV() throws {
+        // Built offline from examples/clients/go: GOPATH mode, the library from Debian's gocode tree.
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/clients/go/consul-kv-probe")
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("fl-go-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let binary = work.appendingPathComponent("kvprobe").path
+        let build = try ExternalCommand.run("/bin/sh", ["-c", """
+            cd \(source.path) && GO111MODULE=off GOPROXY=off GOPATH=/usr/share/gocode GOCACHE=\(work.path)/cache \
+              go build -o \(binary) . 1>&2
+            """])
+        #expect(build.succeeded, "go build: \(build.standardError)")
+        guard build.succeeded else { return }
+        let spec = ConsulKVSpec(port: 8500, entries: [KVEntry("config/db", "postgres://db:5432/app")], aclToken: "s3cret")
+        try withStandIn(.consulKV(spec)) { bed in
+            let r = try bed.client("\(binary) \(bed.api):8500 2>&1")
+            #expect(r.status == 0, "\(r.output)")
+            let out = try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any] ?? [:]
+            #expect(out["value"] as? String == "postgres://db:5432/app")
+            #expect(out["putError"] as? String == "<nil>")
+            #expect(out["keys"] as? [String] == ["app/x", "config/db"])
+            #expect(out["after"] as? String == "two")
+            #expect(out["newer"] as? Bool == true)
+            #expect(out["missingIsNil"] as? Bool == true, "a 404 is 'not set' to the Go client")
+            #expect(out["deleteError"] as? String == "<nil>")
+            #expect(out["listed"] as? Int == 1)
+            #expect((out["deniedError"] as? String ?? "").contains("403"), "\(out["deniedError"] ?? "nil")")
+            let blocked = out["blocked"] as? Double ?? 0
+            #expect(blocked >= 0.4 && blocked < 2, "blocked \(blocked) s")
+            #expect(bed.responses.contains { $0.event.status == 403 })
         }
     }
 }
