@@ -7,6 +7,8 @@ import ScenarioFormat
 /// - `running: true` passes when the host's process has no `process.exited` at or before the
 ///   window's end (it may have exited later, during teardown); `running: false` is the opposite.
 /// - `exit: N` passes when the process exited inside the window with code N.
+/// "The process" is the one running at the window's end: after a `process` fault killed and
+/// restarted it, the restarted one (only such a fault starts a host's program again).
 /// - `output: re` passes when a line the host printed inside the window matches the regular
 ///   expression (Swift `Regex` syntax, unanchored); a pattern that does not compile is unknown.
 /// A host that never started a process makes every clause unknown.
@@ -35,16 +37,22 @@ public struct ProcessCheck: Sendable {
         guard spec.running != nil || spec.exitCode != nil || spec.output != nil else {
             return result([(.unknown, "nothing to check: set running, exit or output")])
         }
-        guard let started = history.firstIndex(where: {
-            if case .processStarted(host, _, _) = $0.kind { true } else { false }
-        }), case .processStarted(_, let pid, _) = history[started].kind else {
+        // A host runs one process at a time; a `process` fault's restart starts the next one. The
+        // one judged is the incarnation running at the window's end: after kill + restart, the
+        // restarted process (an exit the fault caused is not the client's).
+        var starts: [(index: Int, t: TimeSpan, pid: Int32)] = []
+        for (i, e) in history.enumerated() {
+            if case .processStarted(host, let pid, _) = e.kind { starts.append((i, e.t, pid)) }
+        }
+        guard let started = starts.last(where: { $0.t <= window.end }) ?? starts.first else {
             return result([(.unknown, "host \"\(host)\" never started a process")])
         }
-        evidence["pid"] = .number(Double(pid))
+        evidence["pid"] = .number(Double(started.pid))
+        if starts.count > 1 { evidence["starts"] = .number(Double(starts.count)) }
 
         var exit: (index: Int, t: TimeSpan, status: ExitStatus)?
-        for (i, e) in history.enumerated().dropFirst(started) {
-            if case .processExited(host, _, let status) = e.kind {
+        for (i, e) in history.enumerated().dropFirst(started.index) {
+            if case .processExited(host, started.pid, let status) = e.kind {
                 exit = (i, e.t, status)
                 break
             }

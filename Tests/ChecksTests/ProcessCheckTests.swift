@@ -84,4 +84,22 @@ import Testing
         #expect(result.events.map(\.label) == ["exit", "matching line"])
         for ref in result.events { #expect(history[ref.index].t == ref.t) }
     }
+
+    @Test func afterAKillAndRestartTheRestartedProcessIsJudged() {
+        var history = Histories.process(exit: .signaled(9))
+        history.append(Event(t: .seconds(17), .processStarted(host: "api", pid: 77, command: "./api")))
+        history = Histories.sorted(history)
+        let running = ProcessCheck(name: "api", spec: ProcessExpectation(host: "api", running: true))
+        let whole = running.evaluate(in: ResolvedWindow(start: .zero, end: .seconds(20)), history: history)
+        #expect(whole.verdict == .pass, "\(whole.summary)")
+        #expect(whole.evidence["pid"] == 77 && whole.evidence["starts"] == 2)
+        // Judged at 16 s the killed one was the process, and it was gone.
+        let between = running.evaluate(in: ResolvedWindow(start: .zero, end: .seconds(16)), history: history)
+        #expect(between.verdict == .fail && between.summary.contains("signal 9"))
+        // The restarted process's own exit is the one an exit expectation reads.
+        history.append(Event(t: .seconds(19), .processExited(host: "api", pid: 77, status: .exited(0))))
+        let exit = ProcessCheck(name: "api", spec: ProcessExpectation(host: "api", exitCode: 0))
+            .evaluate(in: ResolvedWindow(start: .zero, end: .seconds(20)), history: Histories.sorted(history))
+        #expect(exit.verdict == .pass, "\(exit.summary)")
+    }
 }
