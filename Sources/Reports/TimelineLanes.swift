@@ -85,6 +85,7 @@ public struct TimelineLanes: Sendable {
                 if lane.marks.count < Self.markLimit { lane.marks.append(m) } else { lane.omitted += 1 }
             }
         }
+        var ended = false
         for e in events {
             let t = e.t.seconds
             switch e.kind {
@@ -128,8 +129,12 @@ public struct TimelineLanes: Sendable {
             case .processStarted(let host, let pid, let command):
                 mark("process \(host)", .process, "process \(host)", Mark(t: t, tone: .ok, shape: .up, label: "started pid \(pid): \(command)"))
             case .processExited(let host, let pid, let status):
-                let tone: Tone = status == .exited(0) ? .neutral : .fail
-                mark("process \(host)", .process, "process \(host)", Mark(t: t, tone: tone, shape: .square, label: "pid \(pid) ended: \(status)"))
+                // After the timeline, Faultline itself ends the hosts' programs (TERM, then KILL):
+                // that is teardown, not the client failing.
+                let atTeardown = ended && status != .exited(0)
+                let tone: Tone = status == .exited(0) || atTeardown ? .neutral : .fail
+                mark("process \(host)", .process, "process \(host)", Mark(
+                    t: t, tone: tone, shape: .square, label: "pid \(pid) ended: \(status)" + (atTeardown ? " (ended at teardown)" : "")))
             case .processOutput(let host, let stream, let line):
                 mark("process \(host)", .process, "process \(host)", Mark(
                     t: t, tone: stream == .stderr ? .warn : .neutral, shape: .tick, label: "\(stream.rawValue): \(String(line.prefix(300)))"))
@@ -138,6 +143,7 @@ public struct TimelineLanes: Sendable {
             case .interrupted(let signal):
                 markers.append((t, signal, .fail))
             case .timelineEnded:
+                ended = true
                 markers.append((t, "end", .info))
             case .note(let message):
                 mark("note", .other, "notes", Mark(t: t, tone: message.contains("error") || message.contains("failed") ? .fail : .neutral, shape: .tick, label: message))

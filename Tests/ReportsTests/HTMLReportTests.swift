@@ -71,4 +71,28 @@ import Testing
         #expect(html.contains("INCOMPLETE: interrupted by SIGINT"))
         #expect(html.contains("fault-band unhealed"))
     }
+
+    @Test func theWireLanesDrawUDPFlowsAndDNSAndTeardownExitsAreNotFailures() {
+        let events = (Self.events + [
+            Event(t: .seconds(2), .udpFlow(UDPFlowEvent(flow: 1, from: "client", to: "api", sourcePort: 40100, port: 9000, phase: .started))),
+            Event(t: .seconds(2.1), .udpFlow(UDPFlowEvent(flow: 1, from: "client", to: "api", sourcePort: 40100, port: 9000, phase: .unreachable,
+                                                          reason: "port unreachable from api"))),
+            Event(t: .seconds(3), .dnsMessage(DNSMessageEvent(from: "client", to: "api", id: 7, response: false, name: "db.internal", type: "A",
+                                                              transport: "udp"))),
+            Event(t: .seconds(3.001), .dnsMessage(DNSMessageEvent(from: "client", to: "api", id: 7, response: true, name: "db.internal", type: "A",
+                                                                  transport: "udp", rcode: "NXDOMAIN", answers: [], latency: .milliseconds(1)))),
+            Event(t: .seconds(5), .processExited(host: "client", pid: 9, status: .exited(2))),
+            Event(t: .seconds(20.1), .processExited(host: "api", pid: 42, status: .signaled(15))),
+        ]).sorted { $0.t < $1.t }
+        let lanes = TimelineLanes(report: Fixtures.report(history: events), events: events)
+        let traffic = lanes.lanes.first { $0.title == "client → api" }
+        #expect(traffic?.marks.contains { $0.label == "udp unreachable :9000 (flow 1) (port unreachable from api)" && $0.tone == .fail } == true)
+        let dns = lanes.lanes.first { $0.title == "client → api (DNS, wire)" }
+        #expect(dns?.marks.map(\.tone) == [.info, .warn])
+        #expect(dns?.marks.last?.label == "NXDOMAIN db.internal A in 0.001s id 7 over udp")
+        let exits = lanes.lanes.flatMap(\.marks).filter { $0.label.contains("ended:") }
+        #expect(exits.first { $0.label.hasPrefix("pid 9 ") }?.tone == .fail, "a client dying mid-run is red")
+        #expect(exits.first { $0.label.hasPrefix("pid 42 ") }?.label == "pid 42 ended: signal 15 (ended at teardown)")
+        #expect(exits.first { $0.label.hasPrefix("pid 42 ") }?.tone == .neutral)
+    }
 }
