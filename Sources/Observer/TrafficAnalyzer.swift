@@ -58,7 +58,11 @@ public final class TrafficAnalyzer {
             }
         case .unreachable(let ip, let icmp):
             counters.unreachables += 1
-            if icmp.original.protocolNumber == IPv4Header.udp { flows.unreachable(icmp, sender: ip.source, at: time) }
+            switch icmp.original.protocolNumber {
+            case IPv4Header.udp: flows.unreachable(icmp, sender: ip.source, at: time)
+            case IPv4Header.tcp: tracker.unreachable(icmp, at: time)
+            default: break
+            }
         case .otherIPv4:
             counters.otherIPv4 += 1
         case .notIPv4:

@@ -94,7 +94,7 @@ public struct TimelineLanes: Sendable {
                 case .attempt, .closed: .neutral
                 case .synRetransmit: .warn
                 case .established: .ok
-                case .refused, .reset: .fail
+                case .refused, .unreachable, .reset: .fail
                 }
                 mark("traffic \(c.from)→\(c.to)", .traffic, "\(c.from) → \(c.to)", Mark(
                     t: t, tone: tone, shape: .tick, label: "tcp \(c.phase.rawValue) :\(c.port) (connection \(c.connection))", row: 0.25))

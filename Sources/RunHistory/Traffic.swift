@@ -44,6 +44,8 @@ public enum ConnectionPhase: String, Codable, Sendable {
     case established
     /// The attempt was answered with RST (connection refused).
     case refused
+    /// The attempt was answered with ICMP destination unreachable (no route to the host).
+    case unreachable
     /// RST after the handshake.
     case reset
     /// FIN from either side.

@@ -277,12 +277,9 @@ do {
         try FaultEngine.make(fault: Fault(name: "cut", at: .zero, kind: .partition(Partition(cuts: [DirectedPair(from: "a", to: "b")], mode: mode))), topology: topology)
     }
     let drop = try effect(.drop)
-    let reject = try effect(.reject)
     for _ in 0..<20 { try drop.apply(); try drop.heal() }  // warm up
     let libnlDrop = try toggleTimes(200) { try drop.apply(); try drop.heal() }
-    let libnlReject = try toggleTimes(200) { try reject.apply(); try reject.heal() }
     print("  " + summary("drop   (FIB rule in router) via libnl", libnlDrop))
-    print("  " + summary("reject (unreachable route in sender) via libnl", libnlReject))
     if ipPath != nil {
         let router = plan.routerNamespace.name
         let rule = "from \(plan.hosts[0].address)/32 to \(plan.hosts[1].address)/32 blackhole priority 100"
@@ -297,11 +294,15 @@ do {
         print("  ratio spawning ip ÷ libnl: \(format(ratio, 0))× at the median, \(format(ratio99, 0))× at p99 (goal ≥ 100×)")
     }
     if ExternalCommand.locate("iptables") != nil {
+        // REJECT is a netfilter target, set through iptables (DESIGN.md): these two modes spawn it.
+        let reject = try effect(.reject)
+        let rejectTimes = try toggleTimes(20) { try reject.apply(); try reject.heal() }
+        print("  " + summary("reject (1 iptables rule in router, spawned)", rejectTimes))
         let reset = try effect(.reset)
         let iptables = try toggleTimes(20) { try reset.apply(); try reset.heal() }
-        print("  " + summary("reset  (2 iptables rules, spawned) for reference", iptables))
+        print("  " + summary("reset  (2 iptables rules in router, spawned)", iptables))
     } else {
-        print("  reset: skipped (iptables not installed; Debian package iptables)")
+        print("  reject, reset: skipped (iptables not installed; Debian package iptables)")
     }
     try topology.teardown()
     print("")

@@ -29,15 +29,15 @@ struct PartitionEffectTests {
         ])
     }
 
-    @Test func rejectOneWayTouchesOnlyTheSender() throws {
+    @Test func rejectOneWayAnswersOnlyThatDirectionInTheRouter() throws {
         let backend = RecordingBackend()
         let fault = try effect(.reject, backend, oneWay: true)
-        #expect(fault.engine == "route")
+        #expect(fault.engine == "iptables")
         try fault.apply()
         try fault.heal()
         #expect(backend.trace == [
-            "ip -n fl-x-a route add unreachable 198.18.0.3/32 metric 1",
-            "ip -n fl-x-a route del unreachable 198.18.0.3/32 metric 1",
+            "ip netns exec fl-x-router iptables -w -I FORWARD -s 198.18.0.2/32 -d 198.18.0.3/32 -j REJECT --reject-with icmp-host-unreachable",
+            "ip netns exec fl-x-router iptables -w -D FORWARD -s 198.18.0.2/32 -d 198.18.0.3/32 -j REJECT --reject-with icmp-host-unreachable",
         ])
     }
 
@@ -78,8 +78,8 @@ struct PartitionEffectTests {
     @Test func detailListsTheEquivalentCommands() throws {
         let fault = try effect(.reject, RecordingBackend())
         #expect(fault.detail == """
-            ip -n fl-x-a route add unreachable 198.18.0.3/32 metric 1
-            ip -n fl-x-b route add unreachable 198.18.0.2/32 metric 1
+            ip netns exec fl-x-router iptables -w -I FORWARD -s 198.18.0.2/32 -d 198.18.0.3/32 -j REJECT --reject-with icmp-host-unreachable
+            ip netns exec fl-x-router iptables -w -I FORWARD -s 198.18.0.3/32 -d 198.18.0.2/32 -j REJECT --reject-with icmp-host-unreachable
             """)
     }
 }

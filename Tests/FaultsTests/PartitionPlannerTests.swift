@@ -26,9 +26,9 @@ struct PartitionPlannerTests {
         ])
     }
 
-    @Test func rejectOneWayIsAnUnreachableRouteInTheSendersNamespaceOnly() throws {
+    @Test func rejectOneWayIsAHostUnreachableRejectInTheRouterForThatDirectionOnly() throws {
         #expect(try commands([DirectedPair(from: "a", to: "b")], .reject) == [
-            "ip -n fl-x-a route add unreachable 198.18.0.3/32 metric 1",
+            "ip netns exec fl-x-router iptables -w -I FORWARD -s 198.18.0.2/32 -d 198.18.0.3/32 -j REJECT --reject-with icmp-host-unreachable",
         ])
     }
 

@@ -27,7 +27,7 @@ enum TopologyFixture {
 }
 
 /// What a TCP connect attempt came to.
-enum ConnectOutcome: Equatable {
+enum ConnectOutcome: Hashable {
     case connected
     case failed(errno: Int32)
     case timedOut

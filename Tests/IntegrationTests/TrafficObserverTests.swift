@@ -1,3 +1,4 @@
+import Faults
 import Foundation
 import Glibc
 import Netlink
@@ -166,6 +167,25 @@ struct TrafficObserverTests {
         #expect(steps.first == .attempt && steps.dropFirst().allSatisfy { $0 == .synRetransmit } && steps.count >= 3)
         let times = events.compactMap { if case .connection = $0.kind { $0.t.seconds } else { nil } }
         #expect(times.count >= 2 && abs(times[1] - times[0] - 1) < 0.1, "SYN times \(times)")
+    }
+
+    @Test(.enabled(if: ExternalCommand.locate("iptables") != nil, "needs iptables (Debian package iptables)"))
+    func aRejectingPartitionShowsEveryAttemptAnsweredUnreachable() throws {
+        let (events, _) = try observe { topology in
+            let api = try topology.address(of: "api")
+            let effect = try FaultEngine.make(
+                fault: Fault(name: "cut", at: .zero, kind: .partition(Partition(cuts: [DirectedPair(from: "client", to: "api")], mode: .reject))),
+                topology: topology)
+            try effect.apply()
+            defer { try? effect.heal() }
+            for _ in 0..<3 {
+                let (outcome, _, fd) = try SocketProbe.connect(from: try topology.thread(of: "client"), to: api, 8080)
+                if fd >= 0 { close(fd) }
+                #expect(outcome == .failed(errno: EHOSTUNREACH))
+            }
+        }
+        let steps = events.compactMap { if case .connection(let c) = $0.kind { c.phase } else { nil } }
+        #expect(steps == [.attempt, .unreachable, .attempt, .unreachable, .attempt, .unreachable])
     }
 
     @Test func theCaptureFileIsAPcapFileWithThePackets() throws {

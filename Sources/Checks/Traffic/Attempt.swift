@@ -9,7 +9,7 @@ public struct Attempt: Sendable, Equatable {
     public enum Outcome: Sendable, Equatable, CustomStringConvertible {
         /// An HTTP answer.
         case status(Int)
-        /// The connection failed: `refused`, `reset`, `unanswered`, `no response`.
+        /// The connection failed: `refused`, `unreachable`, `reset`, `unanswered`, `no response`.
         case connectionFailure(String)
         /// A connection carrying no HTTP was established.
         case connected

@@ -71,6 +71,7 @@ public struct AttemptLog: Sendable {
                 case .established: connections[c.connection]?.established = true
                 case .refused: connections[c.connection]?.failure = ("refused", e.t)
                 case .reset: connections[c.connection]?.failure = ("reset", e.t)
+                case .unreachable: connections[c.connection]?.failure = ("unreachable", e.t)
                 case .closed: break
                 }
             case .httpRequest(let r) where (r.via == "wire") == wire:

@@ -19,8 +19,7 @@ public final class PartitionEffect: FaultEffect, @unchecked Sendable {
     public var engine: String {
         switch plan.mode {
         case .drop: "fib-rule"
-        case .reject: "route"
-        case .reset: "iptables"
+        case .reject, .reset: "iptables"
         }
     }
 
@@ -61,7 +60,6 @@ public final class PartitionEffect: FaultEffect, @unchecked Sendable {
     private func apply(_ change: PartitionChange) throws {
         switch change {
         case .fibRule(let rule, let ns): try backend.addRule(rule, in: ns)
-        case .route(let route, let ns): try backend.addRoute(route, in: ns)
         case .packetFilter(let rule, let ns): try netfilter.insert(rule, in: ns)
         }
     }
@@ -69,7 +67,6 @@ public final class PartitionEffect: FaultEffect, @unchecked Sendable {
     private func heal(_ change: PartitionChange) throws {
         switch change {
         case .fibRule(let rule, let ns): try backend.deleteRule(rule, in: ns)
-        case .route(let route, let ns): try backend.deleteRoute(route, in: ns)
         case .packetFilter(let rule, let ns): try netfilter.delete(rule, in: ns)
         }
     }

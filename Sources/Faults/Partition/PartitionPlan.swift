@@ -14,14 +14,12 @@ public struct PartitionPlan: Sendable, Equatable {
 public enum PartitionChange: Sendable, Equatable, CustomStringConvertible {
     /// A FIB rule: `ip -n NS rule add …`.
     case fibRule(FIBRule, in: NetworkNamespace)
-    /// A route in the main table: `ip -n NS route add …`.
-    case route(Route, in: NetworkNamespace)
     /// A netfilter rule: `ip netns exec NS iptables -w -I …`.
     case packetFilter(IPTablesRule, in: NetworkNamespace)
 
     public var namespace: NetworkNamespace {
         switch self {
-        case .fibRule(_, let ns), .route(_, let ns), .packetFilter(_, let ns): ns
+        case .fibRule(_, let ns), .packetFilter(_, let ns): ns
         }
     }
 
@@ -29,7 +27,6 @@ public enum PartitionChange: Sendable, Equatable, CustomStringConvertible {
     public var applyCommand: String {
         switch self {
         case .fibRule(let rule, let ns): "ip -n \(ns.name) rule add \(rule)"
-        case .route(let route, let ns): "ip -n \(ns.name) route add \(route)"
         case .packetFilter(let rule, let ns): "ip netns exec \(ns.name) iptables \(rule.arguments(inserting: true).joined(separator: " "))"
         }
     }
@@ -38,7 +35,6 @@ public enum PartitionChange: Sendable, Equatable, CustomStringConvertible {
     public var healCommand: String {
         switch self {
         case .fibRule(let rule, let ns): "ip -n \(ns.name) rule del \(rule)"
-        case .route(let route, let ns): "ip -n \(ns.name) route del \(route)"
         case .packetFilter(let rule, let ns): "ip netns exec \(ns.name) iptables \(rule.arguments(inserting: false).joined(separator: " "))"
         }
     }

@@ -5,10 +5,13 @@ import Testbed
 /// Compiles a ``Partition`` into concrete changes for a topology (pure; no root needed).
 ///
 /// - `drop`: in the router, `from A/32 to B/32 blackhole` per cut: packets vanish, connects time out.
-/// - `reject`: in the sender's namespace, the route `unreachable B/32`: connect fails at once with
-///   EHOSTUNREACH, every time (in the router, ICMP rate limiting would make it unreliable). A FIB
-///   rule `to B unreachable` would fail as fast but with ENETUNREACH (the rule action's errno),
-///   which is not what a client sees when a host is unreachable.
+/// - `reject`: in the router, netfilter `REJECT --reject-with icmp-host-unreachable` from A to B:
+///   the router answers every packet with ICMP host unreachable, so connect fails within a round
+///   trip with EHOSTUNREACH, as when a real router has no route — and the attempts cross the wire,
+///   where the observer sees them. Not a FIB route or rule in the router: forwarded packets that
+///   meet one are answered through `ip_error`, rate-limited by the global `route.error_cost`
+///   (one a second per source after a burst of five), which no namespace may change. The router's
+///   own ICMP limits are off (`icmp_ratelimit`, `icmp_ratemask`), so every attempt is answered.
 /// - `reset`: in the router, netfilter `REJECT --reject-with tcp-reset` for TCP from A to B and
 ///   `icmp-port-unreachable` for the rest: ECONNREFUSED at once (TCP resets are not rate-limited,
 ///   and the router's ICMP rate limit is off), and the attempts are on the wire for the observer.
@@ -33,7 +36,10 @@ public enum PartitionPlanner {
                 let rule = FIBRule(from: from.address.prefix32, to: to.address.prefix32, action: .blackhole, priority: rulePriority + slot)
                 changes.append(.fibRule(rule, in: topology.routerNamespace))
             case .reject:
-                changes.append(.route(Route(.unreachable, to: to.address.prefix32, metric: 1 + slot), in: from.namespace))
+                changes.append(.packetFilter(IPTablesRule(
+                    chain: "FORWARD", source: from.address.prefix32, destination: to.address.prefix32,
+                    target: .reject(with: "icmp-host-unreachable")),
+                    in: topology.routerNamespace))
             case .reset:
                 // In the router, so the refused attempts cross the wire where the observer sees
                 // them (the router's RSTs carry TTL 255). Inserted at the top in this order, so the

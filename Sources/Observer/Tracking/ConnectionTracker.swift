@@ -95,6 +95,19 @@ final class ConnectionTracker {
         report(connection, .attempt, at: time)
     }
 
+    /// An ICMP destination-unreachable quoting a segment the client sent: while the connection is
+    /// still opening, the client's kernel gives up on it (connect fails with EHOSTUNREACH and the
+    /// like), so the attempt ends `unreachable`. On an established connection such errors are soft
+    /// (TCP keeps retransmitting) and change nothing here.
+    func unreachable(_ icmp: ICMPUnreachable, at time: Int64) {
+        let source = Endpoint(address: icmp.original.source, port: icmp.originalSourcePort)
+        let key = FlowKey(source, Endpoint(address: icmp.original.destination, port: icmp.originalDestinationPort))
+        guard let connection = table[key], source == connection.client, connection.phase != .established else { return }
+        report(connection, .unreachable, at: time)
+        table.removeValue(forKey: key)
+        retire(connection)
+    }
+
     private func reset(key: FlowKey, _ connection: TCPConnection, fromClient: Bool, at time: Int64) {
         let refused = connection.phase != .established && !fromClient
         if !connection.closedReported { report(connection, refused ? .refused : .reset, at: time, bytes: !refused) }

@@ -99,8 +99,11 @@ public struct TopologyPlan: Sendable, Equatable {
             // Packets the router makes itself (a partition's RSTs and ICMP errors) leave with TTL
             // 255, which no forwarded packet can carry: the observer tells them apart by it.
             .sysctl("net/ipv4/ip_default_ttl", value: String(Self.routerTTL), in: routerNamespace),
-            // A partition's ICMP errors answer every packet, not one a second per peer.
+            // A partition's ICMP errors answer every packet: not one a second per peer
+            // (icmp_ratelimit), nor 1000 a second in all (icmp_msgs_per_sec, which applies to the
+            // types in icmp_ratemask). Both are the router namespace's own settings.
             .sysctl("net/ipv4/icmp_ratelimit", value: "0", in: routerNamespace),
+            .sysctl("net/ipv4/icmp_ratemask", value: "0", in: routerNamespace),
         ]
     }
 
