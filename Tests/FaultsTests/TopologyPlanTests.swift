@@ -22,6 +22,7 @@ struct TopologyPlanTests {
             "ip netns exec fl-x-router sysctl -qw net.ipv4.ip_forward=1",
             "ip netns exec fl-x-router sysctl -qw net.ipv4.ip_default_ttl=255",
             "ip netns exec fl-x-router sysctl -qw net.ipv4.icmp_ratelimit=0",
+            "ip netns exec fl-x-router sysctl -qw net.ipv4.icmp_ratemask=0",
             "ip netns add fl-x-a",
             "ip -n fl-x-a link set lo up",
             "ip -n fl-x-router link add h0 up type veth peer name eth0 netns fl-x-a",
