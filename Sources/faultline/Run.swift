@@ -11,7 +11,7 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run scenarios and write their reports.",
         discussion: """
-            A folder stands for every .yaml/.yml scenario in it. Each run folder holds report.json, \
+            A folder stands for every .yaml/.yml scenario in it and its subfolders. Each run folder holds report.json, \
             junit.xml, summary.md, report.html, history.jsonl and scenario.yaml; several runs also \
             write reports/suite-<time>/ (suite.json, junit.xml, summary.md, index.html). \
             The Markdown summary is appended to $GITHUB_STEP_SUMMARY when it is set.

@@ -23,15 +23,22 @@ struct Validate: ParsableCommand {
 
 /// Reads scenario files, printing every problem of every file (warnings too) to stderr.
 enum ScenarioFiles {
-    /// Each folder becomes the `.yaml`/`.yml` files directly in it, sorted by name; files stay as given.
+    /// Each folder becomes the `.yaml`/`.yml` files in it and in its subfolders, sorted by path
+    /// (so `scenarios/` is the examples and then `scenarios/library/`); files stay as given.
     static func expand(_ paths: [String]) -> [String] {
         paths.flatMap { path -> [String] in
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
                 let names = try? FileManager.default.contentsOfDirectory(atPath: path)
             else { return [path] }
-            return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            let files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
                 .map { (path as NSString).appendingPathComponent($0) }
+            let folders = names.sorted().map { (path as NSString).appendingPathComponent($0) }.filter {
+                var folder: ObjCBool = false
+                return !($0 as NSString).lastPathComponent.hasPrefix(".")
+                    && FileManager.default.fileExists(atPath: $0, isDirectory: &folder) && folder.boolValue
+            }
+            return files + expand(folders)
         }
     }
 
