@@ -4,7 +4,8 @@
 Calls the primary API every 200 ms with requests (timeout 500 ms). After 3 consecutive failures
 (timeouts, refused connections, 5xx) it switches to the fallback URL and serves the degraded answer;
 while on the fallback it probes the primary's health every 500 ms and switches back on the first
-healthy answer.
+healthy answer. Whenever the API it is using answers 503 or 504 (overloaded, or its gateway timed
+out), the call is answered with the degraded template instead of the error.
 
 Usage: healing_client.py PRIMARY_URL FALLBACK_URL [--never-switch-back]
 """
@@ -20,6 +21,12 @@ POLL_SECONDS = 0.2
 TIMEOUT_SECONDS = 0.5
 FAILURES_TO_SWITCH = 3
 PROBE_SECONDS = 0.5
+# What the client's own callers get when the API it uses answers 503/504: an empty, flagged answer.
+DEGRADED_TEMPLATE = '{"items":[],"degraded":true}'
+
+
+def serve_degraded(source, status):
+    print(f"served degraded template {DEGRADED_TEMPLATE} ({source} answered {status})", flush=True)
 
 
 def get(http, url):
@@ -43,7 +50,11 @@ def main():
                     on_fallback, failures = False, 0
                     print("primary healthy again: switched back", flush=True)
                     continue
-            print(f"degraded: fallback answered {get(http, FALLBACK)}", flush=True)
+            status = get(http, FALLBACK)
+            if status in (503, 504):
+                serve_degraded("fallback", status)
+            else:
+                print(f"degraded: fallback answered {status}", flush=True)
         else:
             status = get(http, PRIMARY)
             if status == 200:
@@ -52,6 +63,8 @@ def main():
             else:
                 failures += 1
                 print(f"primary failed ({status}), {failures} in a row", flush=True)
+                if status in (503, 504):
+                    serve_degraded("primary", status)
                 if failures >= FAILURES_TO_SWITCH:
                     on_fallback, last_probe = True, time.monotonic()
                     print("switched to the fallback", flush=True)
