@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <limits.h>
 #include "CNetfilterQueue.h"
 #include <errno.h>
 #include <poll.h>
@@ -117,7 +118,10 @@ int fl_nfq_receive(int fd, uint8_t *buffers, size_t each, int count, int *length
 
 int fl_nfq_parse(const uint8_t *buffer, size_t length, fl_nfq_packet *out, int max, int *errors) {
     int found = 0;
-    size_t left = length;
+    // Signed on purpose: the kernel's last message may have an unaligned nlmsg_len, and NLMSG_NEXT
+    // subtracts the aligned length; with a size_t that wraps to a huge count and the loop walks off
+    // the buffer. Signed, it goes negative and NLMSG_OK ends the loop (as in netlink(7)'s example).
+    int left = length > INT_MAX ? INT_MAX : (int)length;
     for (const struct nlmsghdr *h = (const struct nlmsghdr *)buffer; NLMSG_OK(h, left) && found < max;
          h = NLMSG_NEXT(h, left)) {
         if (h->nlmsg_type == NLMSG_ERROR) {
