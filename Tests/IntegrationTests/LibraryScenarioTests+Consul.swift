@@ -9,6 +9,11 @@ extension LibraryScenarioTests {
             "no retry on 400", "no retry on 403 (token revoked)", "no retry on 401", "404 is \"not set\", not retried",
             "uses the default for the unset key", "no storm while the token is revoked",
         ]),
+        Case(file: "consul-kv-writes.yaml", failing: []),
+        Case(file: "consul-kv-writes-broken.yaml", failing: [
+            "no retry of a denied write", "backs off while refused, at most 3 retries", "no storm while refused",
+            "deadline cuts retries short while calls time out",
+        ]),
     ]
 
     @Test(arguments: consulCases)
