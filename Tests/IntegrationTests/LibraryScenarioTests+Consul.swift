@@ -14,6 +14,12 @@ extension LibraryScenarioTests {
             "no retry of a denied write", "backs off while refused, at most 3 retries", "no storm while refused",
             "deadline cuts retries short while calls time out",
         ]),
+        Case(file: "service-registration.yaml", failing: []),
+        Case(file: "service-registration-broken.yaml", failing: [
+            "not serving while the agent is unreachable", "not serving while the agent is too slow",
+            "not serving while its ID is taken (409)", "backs off while the agent is unreachable", "backs off on 409",
+            "does not hammer the agent",
+        ]),
     ]
 
     @Test(arguments: consulCases)
