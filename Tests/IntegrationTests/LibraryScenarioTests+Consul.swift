@@ -1,6 +1,6 @@
 import Testing
 
-/// The Consul, HTTP-registration and DNS incidents of the library: each correct client passes, each
+/// The Consul (KV client errors, writes, service registration) and DNS incidents of the library: each correct client passes, each
 /// broken one fails on the expectations that name its misbehaviour (same check as `verdictIsAsDesigned`).
 extension LibraryScenarioTests {
     static let consulCases: [Case] = [
@@ -19,6 +19,12 @@ extension LibraryScenarioTests {
             "not serving while the agent is unreachable", "not serving while the agent is too slow",
             "not serving while its ID is taken (409)", "backs off while the agent is unreachable", "backs off on 409",
             "does not hammer the agent",
+        ]),
+        Case(file: "dns-incidents.yaml", failing: []),
+        Case(file: "dns-incidents-broken.yaml", failing: [
+            "goes back to its last good address when the new one is dead",
+            "keeps calling the service while the name points at a dead address", "keeps calling the service during SERVFAIL",
+            "does not storm the resolver during SERVFAIL", "keeps calling the service while the resolver is silent",
         ]),
     ]
 
