@@ -1,7 +1,8 @@
 import Testing
 
-/// The Consul (KV client errors, writes, service registration) and DNS incidents of the library: each correct client passes, each
-/// broken one fails on the expectations that name its misbehaviour (same check as `verdictIsAsDesigned`).
+/// The Consul (KV client errors, KV writes, service registration) and DNS incidents of the library:
+/// each correct client passes, each broken one fails on the expectations that name its misbehaviour
+/// (the same check as `verdictIsAsDesigned`).
 extension LibraryScenarioTests {
     static let consulCases: [Case] = [
         Case(file: "consul-kv-client-errors.yaml", failing: []),
@@ -13,6 +14,7 @@ extension LibraryScenarioTests {
         Case(file: "consul-kv-writes-broken.yaml", failing: [
             "no retry of a denied write", "backs off while refused, at most 3 retries", "no storm while refused",
             "deadline cuts retries short while calls time out",
+            "no more than 1.4 attempts a second while calls time out",
         ]),
         Case(file: "service-registration.yaml", failing: []),
         Case(file: "service-registration-broken.yaml", failing: [
@@ -20,16 +22,28 @@ extension LibraryScenarioTests {
             "not serving while its ID is taken (409)", "backs off while the agent is unreachable", "backs off on 409",
             "does not hammer the agent",
         ]),
+    ]
+
+    /// Their clients use py-consul; without it the client exits before its `ready:` line and the run
+    /// errors (exit 2) rather than failing as designed, so these are skipped, never passed, without it.
+    @Test(.enabled(if: StandInServiceTests.pyConsulAvailable,
+                   "needs python3 with py-consul (scripts/setup.sh installs it)"), arguments: consulCases)
+    func consulVerdictIsAsDesigned(_ c: Case) throws {
+        try verdictIsAsDesigned(c)
+    }
+
+    static let dnsCases: [Case] = [
         Case(file: "dns-incidents.yaml", failing: []),
         Case(file: "dns-incidents-broken.yaml", failing: [
             "goes back to its last good address when the new one is dead",
-            "keeps calling the service while the name points at a dead address", "keeps calling the service during SERVFAIL",
+            "keeps calling the service while the name points at a dead address",
+            "keeps calling the service during SERVFAIL",
             "does not storm the resolver during SERVFAIL", "keeps calling the service while the resolver is silent",
         ]),
     ]
 
-    @Test(arguments: consulCases)
-    func consulVerdictIsAsDesigned(_ c: Case) throws {
+    @Test(arguments: dnsCases)
+    func dnsVerdictIsAsDesigned(_ c: Case) throws {
         try verdictIsAsDesigned(c)
     }
 }

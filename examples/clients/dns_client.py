@@ -83,7 +83,8 @@ def main():
     bad = {}  # address → when it failed
     while True:
         address = resolver.latest
-        if address and address != last_good and time.monotonic() - bad.get(address, -BAD_ADDRESS_SECONDS) < BAD_ADDRESS_SECONDS:
+        failed_at = bad.get(address)
+        if address != last_good and failed_at is not None and time.monotonic() - failed_at < BAD_ADDRESS_SECONDS:
             address = last_good  # a new answer that just failed: not again for a while
         if address is None:
             print("no address yet", flush=True)
