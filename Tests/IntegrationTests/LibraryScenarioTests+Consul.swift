@@ -6,9 +6,12 @@ import Testing
 extension LibraryScenarioTests {
     static let consulCases: [Case] = [
         Case(file: "consul-kv-client-errors.yaml", failing: []),
+        // Not required here: "no storm while the token is revoked". The broken reader's storm is
+        // 30–40 reads a second, but on a machine loaded by other work it was seen at 5/s, below the
+        // 12/s bound (the correct reader's busiest second is 6); its retries fail the run regardless.
         Case(file: "consul-kv-client-errors-broken.yaml", failing: [
             "no retry on 400", "no retry on 403 (token revoked)", "no retry on 401", "404 is \"not set\", not retried",
-            "uses the default for the unset key", "no storm while the token is revoked",
+            "uses the default for the unset key",
         ]),
         Case(file: "consul-kv-writes.yaml", failing: []),
         Case(file: "consul-kv-writes-broken.yaml", failing: [
