@@ -1,13 +1,16 @@
 import Foundation
 import Testing
 
-/// The incident library (`scenarios/library/`) through the real binary: every correct client passes,
-/// every broken one fails — and fails on the expectations that name its misbehaviour — so each run
-/// exits 0 because its verdict is the one the scenario declares (`expect-verdict:`).
+/// The scenarios folder run the way a nightly job runs it — `faultline run scenarios/`, one suite of
+/// every example and every incident of the library — and then judged scenario by scenario: every
+/// correct client passes, every broken one fails, and fails on the expectations that name its
+/// misbehaviour, so the suite exits 0 because each verdict is the one its scenario declares
+/// (`expect-verdict:`). The folder runs once; each case below reads its scenario's report from it.
 @Suite(.enabled(if: TopologyFixture.isRoot, "needs root: creates network namespaces"), .serialized)
 struct LibraryScenarioTests {
-    static let library = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("scenarios/library")
+    static let scenarios = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scenarios")
+    static let library = scenarios.appendingPathComponent("library")
 
     /// A library scenario and the expectations its client must fail (none for a correct client).
     struct Case: CustomTestStringConvertible, Sendable {
@@ -15,6 +18,48 @@ struct LibraryScenarioTests {
         var failing: [String]
         var testDescription: String { file }
     }
+
+    /// What one run of the suite left: the command's outcome and each scenario's report, by file name.
+    struct Nightly: Sendable {
+        struct Run: Sendable {
+            var verdict: String
+            var expectations: [String: String]
+            var skipped: String?
+        }
+        var status: Int32
+        var output: String
+        var runs: [String: Run]
+        var suiteFiles: [String]
+    }
+
+    /// The one suite run every case reads (Swift runs a static's initializer once, on first use).
+    static let nightly: Result<Nightly, RunnerTestError> = {
+        do {
+            let dir = try RunCommandTests.workspace([:])
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let run = try RunCommandTests.faultline(["run", scenarios.path, "--reports", "reports", "--quiet"], in: dir)
+            let reports = dir.appendingPathComponent("reports")
+            let files = FileManager.default.enumerator(at: reports, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? []
+            var runs: [String: Nightly.Run] = [:]
+            for file in files where file.lastPathComponent == "report.json" {
+                guard let report = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any],
+                    let scenario = report["scenario"] as? [String: Any], let path = scenario["file"] as? String
+                else { continue }
+                let expectations = report["expectations"] as? [[String: Any]] ?? []
+                runs[(path as NSString).lastPathComponent] = Nightly.Run(
+                    verdict: report["verdict"] as? String ?? "",
+                    expectations: Dictionary(expectations.compactMap { e in
+                        (e["expectation"] as? String).map { ($0, e["verdict"] as? String ?? "") }
+                    }, uniquingKeysWith: { a, _ in a }),
+                    skipped: report["skipped"] as? String)
+            }
+            let suite = files.first { $0.lastPathComponent.hasPrefix("suite-") }
+            let suiteFiles = suite.flatMap { try? FileManager.default.contentsOfDirectory(atPath: $0.path) } ?? []
+            return .success(Nightly(status: run.status, output: run.stdout + run.stderr, runs: runs, suiteFiles: suiteFiles.sorted()))
+        } catch {
+            return .failure(RunnerTestError("running faultline run scenarios/: \(error)"))
+        }
+    }()
 
     static let cases: [Case] = [
         Case(file: "consul-kv-status-codes.yaml", failing: []),
@@ -30,26 +75,32 @@ struct LibraryScenarioTests {
         Case(file: "noisy-neighbour-health-misconfigured.yaml", failing: ["health checks answer within the 1 s timeout"]),
     ]
 
+    @Test func theWholeFolderIsOneNightlySuiteGreenExactlyWhenEveryVerdictIsAsDesigned() throws {
+        let nightly = try Self.nightly.get()
+        #expect(nightly.status == 0, "\(nightly.output)")
+        // Every scenario file in the folder and its subfolders ran (or was skipped, with its reason).
+        let files = FileManager.default.enumerator(at: Self.scenarios, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? []
+        let names = files.map(\.lastPathComponent).filter { $0.hasSuffix(".yaml") }
+        #expect(!names.isEmpty)
+        for name in names { #expect(nightly.runs[name] != nil, "\(name) has no report") }
+        for (name, run) in nightly.runs where run.skipped != nil { #expect(run.verdict == "unknown", "\(name)") }
+        #expect(nightly.suiteFiles.contains("suite.json") && nightly.suiteFiles.contains("junit.xml"), "\(nightly.suiteFiles)")
+    }
+
     @Test(arguments: cases)
     func verdictIsAsDesigned(_ c: Case) throws {
-        let dir = try RunCommandTests.workspace([:])
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = Self.library.appendingPathComponent(c.file).path
-        let run = try RunCommandTests.faultline(["run", file, "--reports", "reports", "--quiet"], in: dir)
-        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
-        let report = try RunCommandTests.report(in: dir)
-        let expectations = try #require(report["expectations"] as? [[String: Any]])
-        let verdicts = Dictionary(uniqueKeysWithValues: expectations.compactMap { e in
-            (e["expectation"] as? String).map { ($0, e["verdict"] as? String ?? "") }
-        })
+        let nightly = try Self.nightly.get()
+        let run = try #require(nightly.runs[c.file], "\(c.file) did not run: \(nightly.output)")
+        // A case whose tools are missing is disabled by its trait; a skip here means the scenario's
+        // `requires:` and the test's trait disagree.
+        #expect(run.skipped == nil, "\(c.file) was skipped: \(run.skipped ?? "")")
         if c.failing.isEmpty {
-            #expect(report["verdict"] as? String == "pass", "\(run.stdout)")
-            #expect(verdicts.values.allSatisfy { $0 == "pass" }, "\(verdicts)")
+            #expect(run.verdict == "pass", "\(c.file): \(run.expectations)")
+            #expect(run.expectations.values.allSatisfy { $0 == "pass" }, "\(run.expectations)")
         } else {
-            #expect(report["verdict"] as? String == "fail", "\(run.stdout)")
-            #expect(run.stdout.contains("verdict: FAIL, as expected"), "\(run.stdout)")
+            #expect(run.verdict == "fail", "\(c.file): \(run.expectations)")
             for name in c.failing {
-                #expect(verdicts[name] == "fail", "\(name): \(verdicts)\n\(run.stdout)")
+                #expect(run.expectations[name] == "fail", "\(c.file): \(name): \(run.expectations)")
             }
         }
     }
