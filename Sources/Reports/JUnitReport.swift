@@ -73,12 +73,13 @@ public enum JUnitReport {
         return p
     }
 
-    /// One case per scenario expectation; one never judged (setup failed) is an error.
+    /// One case per scenario expectation; one never judged is an error (setup failed) or skipped.
     private static func testcases(_ r: RunReport) -> [Case] {
         var cases = r.expectations.map { Case(result: $0) }
         for e in r.scenario.expectations where !r.expectations.contains(where: { $0.expectation == e.name }) {
             if let skipped = r.skipped {
-                cases.append(Case(result: CheckResult(expectation: e.name, kind: e.kind.keyword, verdict: .unknown, summary: "skipped: \(skipped)"), skipped: skipped))
+                let result = CheckResult(expectation: e.name, kind: e.kind.keyword, verdict: .unknown, summary: "skipped: \(skipped)")
+                cases.append(Case(result: result, skipped: skipped))
                 continue
             }
             let why = r.setupError.map { "never judged: setup failed: \($0)" } ?? "never judged"
