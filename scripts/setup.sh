@@ -15,6 +15,7 @@ packages=(
   wrk nginx-light                               # faultline-bench: the stand-in's references (nginx not started as a system service)
   golang-go golang-github-armon-consul-api-dev  # a real Go Consul client (examples/clients/go), built offline in GOPATH mode
   chromium                                      # renders report.html in the report tests (large: installed once)
+  etcd-server etcd-client python3-etcd3         # the etcd library scenarios: 3.4 members, etcdctl, the Python client
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -28,6 +29,11 @@ if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The etcd scenarios start their own members inside the testbed; Debian's etcd service (started by
+# the package where systemd runs) is not needed and would hold port 2379 on the machine itself.
+if command -v systemctl >/dev/null && systemctl is-enabled etcd >/dev/null 2>&1; then
+  systemctl disable --now etcd >/dev/null 2>&1 || true
 fi
 
 # py-consul (import name `consul`): the real Consul client the consul-kv stand-in is tested with.

@@ -14,10 +14,12 @@ public enum HTMLReport {
         let lanes = TimelineLanes(report: r, events: events)
         var out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         out += "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-        out += "<title>\(e(r.scenario.name)) — \(r.verdict.label) — faultline</title><style>\(HTMLAssets.css)</style></head>\n<body>\n"
-        out += "<h1><span class=\"verdict v-\(r.verdict.rawValue)\">\(r.verdict.label)</span> \(e(r.scenario.name))</h1>\n"
+        out += "<title>\(e(r.scenario.name)) — \(r.verdictLabel) — faultline</title><style>\(HTMLAssets.css)</style></head>\n<body>\n"
+        out += "<h1><span class=\"verdict v-\(r.verdict.rawValue)\">\(r.verdictLabel)</span> \(e(r.scenario.name))</h1>\n"
         out += "<p>\(e(r.verdictSummary))\(r.score.map { " · score <b>\(e($0.description))</b>" } ?? "")</p>\n"
-        if let why = r.incompleteReason {
+        if let why = r.skipped {
+            out += "<div class=\"banner\" id=\"skipped\">SKIPPED: \(e(why)). Nothing was run, so nothing was judged.</div>\n"
+        } else if let why = r.incompleteReason {
             out += "<div class=\"banner\" id=\"incomplete\">INCOMPLETE: \(e(why)). The verdicts cover only the part of the run that happened.</div>\n"
         }
         if let err = r.setupError { out += "<div class=\"banner\">Setup failed: \(e(err))</div>\n" }

@@ -5,7 +5,8 @@ import ScenarioFormat
 ///
 /// A failed expectation is a `<failure>`, an unknown one an `<error>`, each with the summary as
 /// its message and the evidence as its text. A run that never reached its timeline lists every
-/// expectation as an `<error>`; an interrupted one says so in a property and in `system-err`.
+/// expectation as an `<error>`; an interrupted one says so in a property and in `system-err`; a
+/// skipped one (a `requires:` the machine lacks) lists every expectation as `<skipped>` with the reason.
 /// Properties carry the seed, run id, kernel, Faultline version, score and each fault's engine.
 public enum JUnitReport {
     public static let fileName = "junit.xml"
@@ -21,9 +22,10 @@ public enum JUnitReport {
         let tests = suites.reduce(0) { $0 + $1.tests }
         let failures = suites.reduce(0) { $0 + $1.failures }
         let errors = suites.reduce(0) { $0 + $1.errors }
+        let skipped = suites.reduce(0) { $0 + $1.skipped }
         let time = runs.reduce(0.0) { $0 + total($1.report.durations) }
         var out = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        out += #"<testsuites name="\#(x(name))" tests="\#(tests)" failures="\#(failures)" errors="\#(errors)" skipped="0" time="\#(seconds(time))">"# + "\n"
+        out += #"<testsuites name="\#(x(name))" tests="\#(tests)" failures="\#(failures)" errors="\#(errors)" skipped="\#(skipped)" time="\#(seconds(time))">"# + "\n"
         for s in suites { out += s.xml }
         out += "</testsuites>\n"
         return out
@@ -34,13 +36,15 @@ public enum JUnitReport {
         var tests: Int
         var failures: Int
         var errors: Int
+        var skipped: Int
     }
 
     private static func testsuite(_ r: RunReport, name: String) -> Suite {
         let cases = testcases(r)
         let failures = cases.count { $0.verdict == .fail }
-        let errors = cases.count { $0.verdict == .unknown }
-        var out = #"  <testsuite name="\#(x(name))" tests="\#(cases.count)" failures="\#(failures)" errors="\#(errors)" skipped="0" time="\#(seconds(total(r.durations)))" timestamp="\#(x(String(r.startedAt.dropLast())))">"# + "\n"
+        let skipped = cases.count { $0.skipped != nil }
+        let errors = cases.count { $0.verdict == .unknown && $0.skipped == nil }
+        var out = #"  <testsuite name="\#(x(name))" tests="\#(cases.count)" failures="\#(failures)" errors="\#(errors)" skipped="\#(skipped)" time="\#(seconds(total(r.durations)))" timestamp="\#(x(String(r.startedAt.dropLast())))">"# + "\n"
         out += "    <properties>\n"
         for (key, value) in properties(r) {
             out += #"      <property name="\#(x(key))" value="\#(x(value))"/>"# + "\n"
@@ -54,7 +58,7 @@ public enum JUnitReport {
         if let e = r.setupError { problems.append("setup failed: \(e)") }
         if !problems.isEmpty { out += "    <system-err>\(x(problems.joined(separator: "\n")))</system-err>\n" }
         out += "  </testsuite>\n"
-        return Suite(xml: out, tests: cases.count, failures: failures, errors: errors)
+        return Suite(xml: out, tests: cases.count, failures: failures, errors: errors, skipped: skipped)
     }
 
     private static func properties(_ r: RunReport) -> [(String, String)] {
@@ -69,10 +73,15 @@ public enum JUnitReport {
         return p
     }
 
-    /// One case per scenario expectation; one never judged (setup failed) is an error.
+    /// One case per scenario expectation; one never judged is an error (setup failed) or skipped.
     private static func testcases(_ r: RunReport) -> [Case] {
-        var cases = r.expectations.map(Case.init(result:))
+        var cases = r.expectations.map { Case(result: $0) }
         for e in r.scenario.expectations where !r.expectations.contains(where: { $0.expectation == e.name }) {
+            if let skipped = r.skipped {
+                let result = CheckResult(expectation: e.name, kind: e.kind.keyword, verdict: .unknown, summary: "skipped: \(skipped)")
+                cases.append(Case(result: result, skipped: skipped))
+                continue
+            }
             let why = r.setupError.map { "never judged: setup failed: \($0)" } ?? "never judged"
             cases.append(Case(result: CheckResult(expectation: e.name, kind: e.kind.keyword, verdict: .unknown, summary: why)))
         }
@@ -81,11 +90,16 @@ public enum JUnitReport {
 
     private struct Case {
         var result: CheckResult
+        /// Why the run was skipped; the case is then `<skipped>`, not an error.
+        var skipped: String? = nil
         var verdict: Verdict { result.verdict }
 
         func xml(classname: String) -> String {
             let time = result.window.map { max(0, ($0.end - $0.start).seconds) } ?? 0
             let open = #"    <testcase name="\#(x(result.expectation))" classname="\#(x(classname)).\#(x(result.kind))" time="\#(seconds(time))""#
+            if let skipped {
+                return open + ">\n" + #"      <skipped message="\#(x(skipped))"/>"# + "\n    </testcase>\n"
+            }
             let tag: String
             switch result.verdict {
             case .pass: return open + "/>\n"

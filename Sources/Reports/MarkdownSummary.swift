@@ -13,9 +13,12 @@ public enum MarkdownSummary {
     public static func render(_ r: RunReport, level: Int = 2) -> String {
         let h = String(repeating: "#", count: level)
         var out: [String] = []
-        out.append("\(h) \(icon(r.verdict)) \(r.verdict.label) \(r.scenario.name) — \(r.verdictSummary)")
+        out.append("\(h) \(icon(r.verdict)) \(r.verdictLabel) \(r.scenario.name) — \(r.verdictSummary)")
         out.append("")
-        if let why = r.incompleteReason {
+        if let why = r.skipped {
+            out.append("> **SKIPPED: \(cell(why)).** Nothing was run, so nothing was judged.")
+            out.append("")
+        } else if let why = r.incompleteReason {
             out.append("> **INCOMPLETE: \(why).** The verdicts cover only the part of the run that happened.")
             out.append("")
         }

@@ -25,11 +25,12 @@ public enum ReportBuilder {
             scenario: scenario, seed: scenario.seed, runID: context.runID,
             startedAt: iso8601(context.startedAt), machine: context.machine, engines: engines,
             hosts: hostSummaries(scenario: scenario, history: history, context: context), timeline: timeline,
-            expectations: results, verdict: Checker.overall(results),
-            verdictSummary: context.setupError == nil
-                ? Checker.overallSummary(results) : "the run never reached its timeline",
-            score: .of(expectations: scenario.expectations, results: results),
-            setupError: context.setupError, interrupted: signal != nil, signal: signal,
+            // A skipped scenario proved nothing: unknown, never a pass.
+            expectations: results, verdict: context.skipped == nil ? Checker.overall(results) : .unknown,
+            verdictSummary: context.skipped.map { "skipped: \($0)" } ?? (context.setupError == nil
+                ? Checker.overallSummary(results) : "the run never reached its timeline"),
+            score: context.skipped == nil ? .of(expectations: scenario.expectations, results: results) : nil,
+            setupError: context.setupError, skipped: context.skipped, interrupted: signal != nil, signal: signal,
             durations: context.durations, files: files(context), capture: lastCaptureStats(history))
     }
 

@@ -18,6 +18,8 @@ public struct ReportContext: Sendable {
     public var interruptedBy: String?
     /// Why the run never reached its timeline, if it did not.
     public var setupError: String?
+    /// Why the scenario was not run at all (a `requires:` the machine lacks).
+    public var skipped: String?
     /// Where the run's `history.jsonl` is.
     public var historyFile: String
     /// Where the run's `capture.pcap` is, when it captured.

@@ -39,6 +39,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var complete: Bool?
     /// Why the run never reached its timeline, if it did not (then there are no expectations).
     public var setupError: String?
+    /// Why the scenario was not run at all: what its `requires:` needs and the machine lacks (format 2).
+    public var skipped: String?
     public var interrupted: Bool
     /// The signal that interrupted the run (`SIGINT`), if any.
     public var signal: String?
@@ -51,7 +53,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         formatVersion: Int = RunReport.currentFormatVersion, version: String = FaultlineVersion.current,
         scenario: Scenario, seed: UInt64, runID: String, startedAt: String, machine: MachineFacts,
         engines: [String: String], hosts: [HostSummary], timeline: [FaultTimeline], expectations: [CheckResult],
-        verdict: Verdict, verdictSummary: String, score: ResilienceScore? = nil, setupError: String? = nil, interrupted: Bool,
+        verdict: Verdict, verdictSummary: String, score: ResilienceScore? = nil, setupError: String? = nil, skipped: String? = nil, interrupted: Bool,
         signal: String?, durations: ReportDurations, files: ReportFiles, capture: CaptureStats? = nil
     ) {
         self.formatVersion = formatVersion
@@ -68,8 +70,9 @@ public struct RunReport: Codable, Sendable, Equatable {
         self.verdict = verdict
         self.verdictSummary = verdictSummary
         self.score = score
-        self.complete = !interrupted && setupError == nil
+        self.complete = !interrupted && setupError == nil && skipped == nil
         self.setupError = setupError
+        self.skipped = skipped
         self.interrupted = interrupted
         self.signal = signal
         self.durations = durations
@@ -77,9 +80,13 @@ public struct RunReport: Codable, Sendable, Equatable {
         self.capture = capture
     }
 
-    /// `interrupted by SIGINT`, `setup failed`, or nil for a complete run: why the report covers
-    /// only part of the run.
+    /// `SKIPPED` for a run that never started (its verdict is unknown), else the verdict's label.
+    public var verdictLabel: String { skipped == nil ? verdict.label : "SKIPPED" }
+
+    /// `skipped: …`, `interrupted by SIGINT`, `setup failed`, or nil for a complete run: why the
+    /// report covers only part of the run, or none of it.
     public var incompleteReason: String? {
+        if let skipped { return "skipped: \(skipped)" }
         if interrupted { return "interrupted" + (signal.map { " by \($0)" } ?? "") }
         if setupError != nil { return "setup failed; the timeline never ran" }
         return nil

@@ -33,15 +33,20 @@ public struct SuiteReport: Codable, Sendable, Equatable {
         var order: [String] = []
         for r in runs.map(\.report) where !order.contains(r.scenario.name) { order.append(r.scenario.name) }
         let tallies = order.map { name in ScenarioTally(scenario: name, reports: runs.map(\.report).filter { $0.scenario.name == name }) }
-        let verdict = Verdict.combining(entries.map(\.verdict))
-        let failed = entries.count { $0.verdict != .pass }
-        let summary = entries.isEmpty ? "no runs" : failed == 0
-            ? "all \(entries.count) run\(entries.count == 1 ? "" : "s") passed" : "\(failed) of \(entries.count) runs did not pass"
+        // Skipped runs (a `requires:` the machine lacks) are counted apart: they neither pass nor fail,
+        // but a suite where nothing ran proved nothing.
+        let judged = entries.filter { $0.skipped == nil }
+        let skipped = entries.count - judged.count
+        let verdict = judged.isEmpty && skipped > 0 ? .unknown : Verdict.combining(judged.map(\.verdict))
+        let failed = judged.count { $0.verdict != .pass }
+        var summary = judged.isEmpty ? "no runs" : failed == 0
+            ? "all \(judged.count) run\(judged.count == 1 ? "" : "s") passed" : "\(failed) of \(judged.count) runs did not pass"
+        if skipped > 0 { summary = judged.isEmpty ? "every run skipped (\(skipped))" : summary + ", \(skipped) skipped" }
         return SuiteReport(
             formatVersion: currentFormatVersion, kind: "suite", version: FaultlineVersion.current,
             startedAt: ReportBuilder.iso8601(startedAt), runs: entries, scenarios: tallies, verdict: verdict,
             verdictSummary: summary, score: .pooling(runs.compactMap(\.report.score)),
-            complete: runs.count == plannedRuns && entries.allSatisfy(\.complete))
+            complete: runs.count == plannedRuns && entries.allSatisfy { $0.complete || $0.skipped != nil })
     }
 
     /// `checkout` or, when a scenario ran more than once, `checkout #2`: the run's name in JUnit and tables.
@@ -61,6 +66,8 @@ public struct SuiteRun: Codable, Sendable, Equatable {
     public var verdictSummary: String
     public var score: ResilienceScore?
     public var complete: Bool
+    /// Why the run was skipped (``RunReport/skipped``), if it was.
+    public var skipped: String?
     /// The run's folder, relative to the suite's folder.
     public var directory: String
     /// Expectation name → verdict, in scenario order.
@@ -75,9 +82,15 @@ public struct SuiteRun: Codable, Sendable, Equatable {
         verdictSummary = r.verdictSummary
         score = r.score
         complete = r.incompleteReason == nil
+        skipped = r.skipped
         self.directory = directory
         expectations = r.expectations.map { ExpectationVerdict(expectation: $0.expectation, verdict: $0.verdict, summary: $0.summary) }
     }
+}
+
+extension SuiteRun {
+    /// `SKIPPED` for a skipped run, else the verdict's label.
+    public var verdictLabel: String { skipped == nil ? verdict.label : "SKIPPED" }
 }
 
 /// One expectation's verdict in one run, with its one-line reason.

@@ -20,8 +20,8 @@ public enum SuiteSummary {
         out.append("| run | verdict | score | seed | run id | summary |")
         out.append("|---|---|---|---|---|---|")
         for run in suite.runs {
-            let incomplete = run.complete ? "" : " (incomplete)"
-            out.append("| \(MarkdownSummary.cell(suite.name(of: run))) | \(MarkdownSummary.icon(run.verdict)) \(run.verdict.label)\(incomplete) | \(run.score?.value.map { Format.number($0, decimals: 1) } ?? "n/a") | \(run.seed) | `\(run.runID)` | \(MarkdownSummary.cell(run.verdictSummary)) |")
+            let incomplete = run.complete || run.skipped != nil ? "" : " (incomplete)"
+            out.append("| \(MarkdownSummary.cell(suite.name(of: run))) | \(MarkdownSummary.icon(run.verdict)) \(run.verdictLabel)\(incomplete) | \(run.score?.value.map { Format.number($0, decimals: 1) } ?? "n/a") | \(run.seed) | `\(run.runID)` | \(MarkdownSummary.cell(run.verdictSummary)) |")
         }
         out.append("")
         let repeated = suite.scenarios.filter { $0.runs > 1 }
@@ -39,8 +39,8 @@ public enum SuiteSummary {
         }
         for (run, report) in zip(suite.runs, reports) where run.verdict != .pass || !run.complete {
             out.append(MarkdownSummary.render(report, level: 2).replacingOccurrences(
-                of: "## \(MarkdownSummary.icon(report.verdict)) \(report.verdict.label) \(report.scenario.name) —",
-                with: "## \(MarkdownSummary.icon(report.verdict)) \(report.verdict.label) \(suite.name(of: run)) —"))
+                of: "## \(MarkdownSummary.icon(report.verdict)) \(report.verdictLabel) \(report.scenario.name) —",
+                with: "## \(MarkdownSummary.icon(report.verdict)) \(report.verdictLabel) \(suite.name(of: run)) —"))
         }
         return out.joined(separator: "\n") + "\n"
     }
@@ -57,8 +57,8 @@ public enum SuiteSummary {
         for run in suite.runs {
             let link = "\(run.directory)/\(HTMLReport.fileName)"
             let expectations = run.expectations.map { "<span class=\"verdict v-\($0.verdict.rawValue)\" title=\"\(e($0.summary))\">\(e($0.expectation))</span>" }
-            out += "<tr><td><a href=\"\(e(link))\">\(e(suite.name(of: run)))</a>\(run.complete ? "" : " (incomplete)")</td>"
-            out += "<td><span class=\"verdict v-\(run.verdict.rawValue)\">\(run.verdict.label)</span></td>"
+            out += "<tr><td><a href=\"\(e(link))\">\(e(suite.name(of: run)))</a>\(run.complete || run.skipped != nil ? "" : " (incomplete)")</td>"
+            out += "<td><span class=\"verdict v-\(run.verdict.rawValue)\">\(run.verdictLabel)</span></td>"
             out += "<td>\(run.score?.value.map { Format.number($0, decimals: 1) } ?? "n/a")</td><td>\(run.seed)</td>"
             out += "<td>\(e(run.verdictSummary))</td><td>\(expectations.joined(separator: " "))</td></tr>\n"
         }

@@ -20,6 +20,7 @@ public enum TextSummary {
             out.append("interrupted" + (report.signal.map { " by \($0)" } ?? ""))
         }
         if let error = report.setupError { out.append("setup failed: \(error)") }
+        if let why = report.skipped { out.append("skipped: \(why)") }
         if !report.timeline.isEmpty {
             out.append("faults (planned -> actual):")
             out += report.timeline.map { "  " + line(for: $0) }
@@ -45,7 +46,7 @@ public enum TextSummary {
         out.append(
             "took: setup \(Format.seconds(d.setup)), timeline \(Format.seconds(d.timeline)), "
                 + "teardown \(Format.seconds(d.teardown))")
-        out.append("verdict: \(report.verdict.label) — \(report.verdictSummary)")
+        out.append("verdict: \(report.verdictLabel) — \(report.verdictSummary)")
         return out.joined(separator: "\n") + "\n"
     }
 

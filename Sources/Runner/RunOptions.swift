@@ -44,6 +44,9 @@ public enum RunOutcome: Sendable, Equatable {
     case setupFailed(String)
     /// SIGINT or SIGTERM.
     case interrupted(signal: String)
+    /// Not run: the machine lacks something the scenario's `requires:` names (the reason says what).
+    /// Exits 0 like a skipped test, and every report says `skipped` with the reason.
+    case skipped(String)
 
     public var exitCode: Int32 {
         switch self {
@@ -51,6 +54,7 @@ public enum RunOutcome: Sendable, Equatable {
         case .failed: 1
         case .setupFailed: 2
         case .interrupted: 130
+        case .skipped: 0
         }
     }
 }

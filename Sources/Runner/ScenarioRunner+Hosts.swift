@@ -46,6 +46,18 @@ extension ScenarioRunner {
         return context
     }
 
+    /// The host's scratch folder (`FAULTLINE_DATA`), in the run's working folder: a server's state
+    /// (an etcd data dir) lives as long as the run and goes with it, also after a crash (`faultline cleanup`).
+    func dataDirectory(for host: String) throws -> String {
+        let path = RunRegistry.workDirectory(runID: runID) + "/data/\(host)"
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw RunnerError(operation: "creating the data folder \(path) of host \(host)", detail: "\(error)")
+        }
+        return path
+    }
+
     /// Starts every host's program in its namespace, with its own /etc/hosts and resolv.conf.
     func startHosts() throws {
         let env = baseEnvironment
@@ -63,6 +75,7 @@ extension ScenarioRunner {
             var hostEnv = env
             hostEnv["FAULTLINE_HOST"] = host.name
             hostEnv["FAULTLINE_ADDR"] = addressMap[host.name]?.description
+            hostEnv["FAULTLINE_DATA"] = try dataDirectory(for: host.name)
             hostEnv.merge(host.env) { _, new in new }
             let supervisor = try HostSupervisor(
                 spec: host, context: try context(for: host.name), env: hostEnv, directory: scenarioDirectory, cgroup: cgroups[host.name],

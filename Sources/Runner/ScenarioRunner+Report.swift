@@ -9,17 +9,18 @@ extension ScenarioRunner {
     ///
     /// The run folder gets every report file (``RunFolder``): JSON, JUnit, Markdown, HTML and a
     /// copy of the scenario file as it was read at the start.
-    func finish(startedAt: Date, reportDir: URL, setupError: String?, scenarioSource: String?) -> RunResult {
+    func finish(startedAt: Date, reportDir: URL, setupError: String?, skipped: String?, scenarioSource: String?) -> RunResult {
         let events = history.events
         let interrupted = interruption.signal
         // A run that never reached its timeline has nothing to judge.
-        let results = setupError == nil ? Checker.evaluate(scenario: scenario, history: events) : []
+        let results = setupError == nil && skipped == nil ? Checker.evaluate(scenario: scenario, history: events) : []
         var context = ReportContext(
             runID: runID, startedAt: startedAt, machine: MachineFacts.current(),
             addresses: addressMap.mapValues(\.description),
             durations: ReportDurations(setup: timings.setup, timeline: timings.timeline, teardown: timings.teardown),
             interruptedBy: interrupted, historyFile: "history.jsonl")
         context.setupError = setupError
+        context.skipped = skipped
         context.captureFile = captureFileForReport
         var report = ReportBuilder.build(scenario: scenario, history: events, results: results, context: context)
         do {
@@ -32,7 +33,9 @@ extension ScenarioRunner {
         let outcome: RunOutcome
         let overall = Checker.overall(results)
         var summary = TextSummary.render(report)
-        if let interrupted {
+        if let skipped {
+            outcome = .skipped(skipped)
+        } else if let interrupted {
             outcome = .interrupted(signal: interrupted)
         } else if let setupError {
             outcome = .setupFailed(setupError)

@@ -87,30 +87,37 @@ public final class ScenarioRunner: @unchecked Sendable {
 
         var setupError: String?
         let setupStart = RunClock.monotonicNow()
-        do {
-            try prepare()
-            try prepareFaultEngines(reportDirectory: reportDir)
-            startObserver(reportDir: reportDir)
-            try startDNS()
-            try startHosts()
-            startCPUSampler()
-            timings.setup = elapsed(since: setupStart)
-            try waitUntilReady()
-            let timelineStart = RunClock.monotonicNow()
-            history.startTimeline(on: clock)
-            timelineStarted = true
-            progress("t=0: every host is ready; timeline starts (\(scenario.duration))")
-            try startProbes()
-            await playTimeline()
-            history.record(.timelineEnded)
-            timings.timeline = elapsed(since: timelineStart)
-            stopObserver()
-        } catch is CancellationError {
-            // Interrupted: handled below.
-        } catch {
-            setupError = "\(error)"
-            history.record(.note(message: "setup failed: \(error)"))
-            progress("error: \(error)")
+        // Before anything is built: a missing tool skips the run, it does not fail it half-way.
+        let skipped = RequirementCheck.skipReason(for: scenario, path: ProcessInfo.processInfo.environment["PATH"] ?? "")
+        if let skipped {
+            history.record(.note(message: "skipped: \(skipped)"))
+            progress("skipped: \(skipped)")
+        } else {
+            do {
+                try prepare()
+                try prepareFaultEngines(reportDirectory: reportDir)
+                startObserver(reportDir: reportDir)
+                try startDNS()
+                try startHosts()
+                startCPUSampler()
+                timings.setup = elapsed(since: setupStart)
+                try waitUntilReady()
+                let timelineStart = RunClock.monotonicNow()
+                history.startTimeline(on: clock)
+                timelineStarted = true
+                progress("t=0: every host is ready; timeline starts (\(scenario.duration))")
+                try startProbes()
+                await playTimeline()
+                history.record(.timelineEnded)
+                timings.timeline = elapsed(since: timelineStart)
+                stopObserver()
+            } catch is CancellationError {
+                // Interrupted: handled below.
+            } catch {
+                setupError = "\(error)"
+                history.record(.note(message: "setup failed: \(error)"))
+                progress("error: \(error)")
+            }
         }
         if let signal = interruption.signal {
             history.record(.interrupted(signal: signal))
@@ -129,7 +136,8 @@ public final class ScenarioRunner: @unchecked Sendable {
         } catch {
             progress("error: rewriting \(historyURL.path): \(error)")
         }
-        return finish(startedAt: startedAt, reportDir: reportDir, setupError: setupError, scenarioSource: scenarioSource)
+        return finish(
+            startedAt: startedAt, reportDir: reportDir, setupError: setupError, skipped: skipped, scenarioSource: scenarioSource)
     }
 
     // MARK: Steps

@@ -99,6 +99,7 @@ struct Run: AsyncParsableCommand {
                 object["scenario"] = r.scenario.name
                 object["verdict"] = r.verdict.rawValue
                 object["complete"] = r.incompleteReason == nil
+                if let why = r.skipped { object["skipped"] = why }
                 if let score = r.score?.value { object["score"] = score }
             }
             if let file = result.reportFile { object["report"] = file.path }

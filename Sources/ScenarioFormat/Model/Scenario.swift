@@ -26,12 +26,19 @@ public struct Scenario: Codable, Sendable, Equatable {
     /// The overall verdict the scenario is designed to reach (`expect-verdict:`, default pass): a
     /// scenario aimed at a deliberately broken client says `fail`, like an expected failure in a test suite.
     public var expectedVerdict: ExpectedVerdict
+    /// What the scenario needs from the machine (`requires:`); checked before anything is built.
+    public var requirements: [Requirement] {
+        get { requires ?? [] }
+        set { requires = newValue.isEmpty ? nil : newValue }
+    }
+    /// Stored optional, so reports of scenarios without `requires:` (and older reports) read alike.
+    private var requires: [Requirement]?
 
     public init(
         name: String, description: String? = nil, seed: UInt64 = 0, deterministic: Bool = false, duration: TimeSpan,
         network: IPv4Network = .defaultTestbed, readyTimeout: TimeSpan = .seconds(30),
         hosts: [Host], faults: [Fault] = [], expectations: [Expectation] = [], dns: DNSSettings = DNSSettings(),
-        file: String? = nil, expectedVerdict: ExpectedVerdict = .pass
+        file: String? = nil, expectedVerdict: ExpectedVerdict = .pass, requirements: [Requirement] = []
     ) {
         self.name = name
         self.description = description
@@ -46,6 +53,7 @@ public struct Scenario: Codable, Sendable, Equatable {
         self.dns = dns
         self.file = file
         self.expectedVerdict = expectedVerdict
+        self.requires = requirements.isEmpty ? nil : requirements
     }
 
     public func host(named name: String) -> Host? { hosts.first { $0.name == name } }

@@ -8,7 +8,7 @@ import Yams
 /// that relate sections to each other (timing, overlapping faults, windows) on whatever was readable.
 final class ScenarioBuilder {
     static let topKeys = ["scenario", "description", "seed", "deterministic", "duration", "network", "ready-timeout",
-                          "hosts", "dns", "faults", "expect", "expect-verdict"]
+                          "hosts", "dns", "faults", "expect", "expect-verdict", "requires"]
     static let hostKeys = ["run", "ready", "env", "dns"] + serviceKeys
 
     let r: NodeReader
@@ -42,6 +42,7 @@ final class ScenarioBuilder {
             ?? .seconds(30)
 
         let expectedVerdict = top["expect-verdict"].map { readExpectedVerdict($0, top.path("expect-verdict")) } ?? .pass
+        let requirements = top["requires"].map { readRequirements($0, top.path("requires")) } ?? []
         if let hostsNode = r.require(top, "hosts") { readHosts(hostsNode, top.path("hosts")) }
         if let network, let node = top["network"] ?? top["hosts"] {
             checkNetworkSize(network, node, top.has("network") ? top.path("network") : top.path("hosts"))
@@ -60,7 +61,7 @@ final class ScenarioBuilder {
             name: name, description: description, seed: seed, deterministic: deterministic, duration: duration, network: network,
             readyTimeout: readyTimeout, hosts: hosts, faults: faults.compactMap(\.fault),
             expectations: expectations.compactMap(\.expectation), dns: dns, file: r.file,
-            expectedVerdict: expectedVerdict)
+            expectedVerdict: expectedVerdict, requirements: requirements)
     }
 
     // MARK: Top-level values

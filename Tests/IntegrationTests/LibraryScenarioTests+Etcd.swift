@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+
+/// The tools the etcd incidents need, as `scripts/setup.sh` installs them.
+enum EtcdTools {
+    static let installed = ["/usr/bin/etcd", "/usr/bin/etcdctl", "/usr/lib/python3/dist-packages/etcd3"]
+        .allSatisfy { FileManager.default.fileExists(atPath: $0) }
+}
+
+/// The etcd incidents of the library, on real etcd 3.4 members. Without the packages the test is
+/// skipped here, and `faultline run` reports these scenarios as skipped (their `requires:`), which
+/// `RequiresCommandTests` proves.
+extension LibraryScenarioTests {
+    static let etcdCases: [Case] = [
+        Case(file: "etcd-leader-freeze.yaml", failing: []),
+        Case(file: "etcd-leader-freeze-broken.yaml", failing: [
+            "writes go on while the leader is frozen", "never stalls behind a frozen member",
+        ]),
+        Case(file: "etcd-fallback-registrar.yaml", failing: []),
+        Case(file: "etcd-fallback-registrar-broken.yaml", failing: [
+            "registered in the primary again after its return", "fallback registration withdrawn after the return",
+        ]),
+    ]
+
+    @Test(.enabled(if: EtcdTools.installed, "needs etcd-server, etcd-client and python3-etcd3 (scripts/setup.sh)"),
+          arguments: etcdCases)
+    func etcdVerdictIsAsDesigned(_ c: Case) throws {
+        try verdictIsAsDesigned(c)
+    }
+}
