@@ -133,7 +133,8 @@ struct RunCommandTests {
         let planned = try #require(split["plannedApply"] as? Double)
         let actual = try #require(split["actualApply"] as? Double)
         #expect(planned == 1)
-        #expect(abs(actual - planned) < 0.05)
+        // `reject` is an iptables rule, spawned: 15–40 ms on an idle machine, more on a busy one.
+        #expect(actual >= planned && actual - planned < 0.2, "applied at \(actual)")
         let expectations = try #require(report["expectations"] as? [[String: Any]])
         let recovers = try #require(expectations.first { $0["expectation"] as? String == "recovers" })
         let evidence = try #require(recovers["evidence"] as? [String: Any])
