@@ -47,6 +47,21 @@ public final class History: @unchecked Sendable {
         return event
     }
 
+    /// Appends events that all happened now, under one lock and with one hand-over to the
+    /// writer: the DNS server records each burst of queries it answered together this way.
+    public func record(contentsOf kinds: [EventKind]) {
+        guard !kinds.isEmpty else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let t = clock()
+        let start = storage.count
+        for kind in kinds { storage.append(Event(t: t, kind)) }
+        if let observer {
+            for event in storage[start...] { observer(event) }
+        }
+        writer?.enqueue(contentsOf: storage[start...])
+    }
+
     /// Declares t = 0 (every host ready) and records `timeline.started` there.
     ///
     /// Events recorded before were stamped from the run's start; they are moved onto the
@@ -69,10 +84,12 @@ public final class History: @unchecked Sendable {
     /// Replaces the streamed file with every event as it stands now (atomically).
     public func rewrite(to url: URL) throws {
         close()
+        var line: [UInt8] = []
         var data = Data()
         for event in events {
-            data.append(try encoder.encode(event))
-            data.append(0x0A)
+            line.removeAll(keepingCapacity: true)
+            try event.appendJSONLine(to: &line, encoder: encoder)
+            data.append(contentsOf: line)
         }
         try data.write(to: url, options: .atomic)
     }

@@ -34,6 +34,41 @@ public final class DNSQueryRecorder: @unchecked Sendable {
             truncated: outcome.truncated, latency: latency, fault: outcome.fault))
     }
 
+    /// One query the UDP loop handled, waiting to be recorded with the rest of its burst.
+    struct Handled {
+        var outcome: DNSResponder.Outcome
+        var host: String?
+        var source: UInt32
+        /// A reply went out (the direct path's outcome carries no response bytes).
+        var answered: Bool
+        /// Monotonic nanoseconds at receipt.
+        var start: UInt64
+    }
+
+    /// Records a burst of queries whose replies were written at `end` (monotonic nanoseconds):
+    /// the counters and the history are each updated once for the whole burst.
+    func record(_ burst: [Handled], transport: DNSTransport, end: UInt64, events: inout [EventKind]) {
+        guard !burst.isEmpty else { return }
+        lock.withLock {
+            counters.queries += burst.count
+            for query in burst {
+                if query.outcome.malformed { counters.malformed += 1 }
+                if !query.answered { counters.unanswered += 1 }
+                if query.outcome.fault != nil { counters.shaped += 1 }
+            }
+        }
+        guard let history else { return }
+        events.removeAll(keepingCapacity: true)
+        for query in burst {
+            let o = query.outcome
+            events.append(.dnsQuery(
+                host: query.host ?? IPv4Address(query.source).description, name: o.name, type: o.type,
+                transport: transport.rawValue, rcode: o.rcode, answers: o.answers, truncated: o.truncated,
+                latency: TimeSpan(nanoseconds: Int64(end &- query.start)), fault: o.fault))
+        }
+        history.record(contentsOf: events)
+    }
+
     public var snapshot: DNSServerCounters { lock.withLock { counters } }
 }
 

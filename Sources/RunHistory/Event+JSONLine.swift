@@ -1,0 +1,83 @@
+import Foundation
+import ScenarioFormat
+
+extension Event {
+    /// Appends this event as one line of `history.jsonl` (with its newline): the bytes
+    /// `JSONEncoder` writes with `.sortedKeys` and `.withoutEscapingSlashes`.
+    ///
+    /// `dns.query` events are written by hand: the DNS server records one per query, up to a
+    /// hundred thousand a second, and `JSONEncoder` would need about a core to keep up. Other
+    /// events go through `encoder`.
+    func appendJSONLine(to out: inout [UInt8], encoder: JSONEncoder) throws {
+        guard case .dnsQuery(let host, let name, let qtype, let transport, let rcode, let answers, let truncated, let latency, let fault)
+        = kind else {
+            out.append(contentsOf: try encoder.encode(self))
+            out.append(0x0A)
+            return
+        }
+        // Keys in sorted order, as `.sortedKeys` gives them.
+        out.append(contentsOf: #"{"answers":["#.utf8)
+        for (i, answer) in answers.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSONLine.string(answer, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        if let fault {
+            out.append(contentsOf: #","fault":"#.utf8)
+            JSONLine.string(fault, to: &out)
+        }
+        out.append(contentsOf: #","host":"#.utf8)
+        JSONLine.string(host, to: &out)
+        out.append(contentsOf: #","latency":"#.utf8)
+        JSONLine.number(latency.seconds, to: &out)
+        out.append(contentsOf: #","name":"#.utf8)
+        JSONLine.string(name, to: &out)
+        out.append(contentsOf: #","qtype":"#.utf8)
+        JSONLine.string(qtype, to: &out)
+        out.append(contentsOf: #","rcode":"#.utf8)
+        JSONLine.string(rcode, to: &out)
+        out.append(contentsOf: #","t":"#.utf8)
+        JSONLine.number(t.seconds, to: &out)
+        out.append(contentsOf: #","transport":"#.utf8)
+        JSONLine.string(transport, to: &out)
+        out.append(contentsOf: truncated ? #","truncated":true"#.utf8 : #","truncated":false"#.utf8)
+        out.append(contentsOf: #","type":"dns.query"}"#.utf8)
+        out.append(0x0A)
+    }
+}
+
+/// JSON scalars written as `JSONEncoder` writes them.
+enum JSONLine {
+    private static let hex = Array("0123456789abcdef".utf8)
+
+    /// A quoted string: `"` and `\` escaped, control characters as `\n`-style or `\u00XX`
+    /// escapes, everything else (slashes, non-ASCII) as its UTF-8 bytes.
+    static func string(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { bytes in
+            for b in bytes {
+                switch b {
+                case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+                case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+                case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+                case 0..<0x20:
+                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+                default: out.append(b)
+                }
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// A finite number in Swift's shortest round-trip form, `.0` dropped for whole numbers.
+    static func number(_ v: Double, to out: inout [UInt8]) {
+        var text = v.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        out.append(contentsOf: text.utf8)
+    }
+}
