@@ -8,7 +8,7 @@ import ScenarioFormat
 /// evidence on disk without every recorder paying for JSON encoding and a write call.
 public final class History: @unchecked Sendable {
     private let lock = NSLock()
-    private var storage: [Event] = []
+    private var storage = EventLog()
     private let writer: HistoryWriter?
     private let encoder: JSONEncoder
     private let clock: @Sendable () -> TimeSpan
@@ -32,7 +32,7 @@ public final class History: @unchecked Sendable {
     /// A history holding given events, for checks and tests.
     public convenience init(events: [Event]) {
         self.init(clock: { .zero })
-        storage = events
+        storage = EventLog(events)
     }
 
     /// Appends an event stamped now and returns it.
@@ -54,12 +54,12 @@ public final class History: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let t = clock()
-        let start = storage.count
-        for kind in kinds { storage.append(Event(t: t, kind)) }
+        let events = kinds.map { Event(t: t, $0) }
+        storage.append(contentsOf: events)
         if let observer {
-            for event in storage[start...] { observer(event) }
+            for event in events { observer(event) }
         }
-        writer?.enqueue(contentsOf: storage[start...])
+        writer?.enqueue(contentsOf: events[...])
     }
 
     /// Declares t = 0 (every host ready) and records `timeline.started` there.
@@ -74,7 +74,7 @@ public final class History: @unchecked Sendable {
         defer { lock.unlock() }
         let offset = clock.now()
         clock.markZero()
-        for i in storage.indices { storage[i].t = storage[i].t - offset }
+        storage.shiftTimes(by: offset)
         let event = Event(t: .zero, .timelineStarted)
         storage.append(event)
         write(event)
@@ -133,7 +133,7 @@ public final class History: @unchecked Sendable {
     public var events: [Event] {
         lock.lock()
         defer { lock.unlock() }
-        return storage
+        return storage.all
     }
 }
 
@@ -170,5 +170,44 @@ public final class RunClock: @unchecked Sendable {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}
+
+/// The history's events in chunks of fixed size, so that a history of millions of events (a
+/// DNS benchmark records 100k a second) grows without copying everything it holds, under the
+/// lock every recorder waits on, each time it doubles.
+struct EventLog {
+    static let chunkSize = 1 << 16
+    private var chunks: [[Event]] = []
+
+    init() {}
+
+    init(_ events: [Event]) {
+        append(contentsOf: events)
+    }
+
+    mutating func append(_ event: Event) {
+        if chunks.isEmpty || chunks[chunks.count - 1].count == Self.chunkSize {
+            chunks.append([])
+            chunks[chunks.count - 1].reserveCapacity(Self.chunkSize)
+        }
+        chunks[chunks.count - 1].append(event)
+    }
+
+    mutating func append(contentsOf events: [Event]) {
+        for event in events { append(event) }
+    }
+
+    mutating func shiftTimes(by offset: TimeSpan) {
+        for c in chunks.indices {
+            for i in chunks[c].indices { chunks[c][i].t = chunks[c][i].t - offset }
+        }
+    }
+
+    var all: [Event] {
+        var result: [Event] = []
+        result.reserveCapacity(chunks.reduce(0) { $0 + $1.count })
+        for chunk in chunks { result.append(contentsOf: chunk) }
+        return result
     }
 }

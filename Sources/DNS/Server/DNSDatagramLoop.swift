@@ -20,6 +20,8 @@ final class DNSDatagramLoop: @unchecked Sendable {
     static let batchSize: UInt32 = 32
     /// Queries bigger than this are cut and answered FORMERR, as before (NIO read 4096 bytes).
     static let bufferSize: UInt32 = 4096
+    /// SCHED_FIFO priority of the loop's thread.
+    static let realtimePriority: Int32 = 5
 
     private let fd: Int32
     private let address: IPv4Address
@@ -73,12 +75,19 @@ final class DNSDatagramLoop: @unchecked Sendable {
     private var isStopping: Bool { lock.withLock { stopping } }
 
     private func serve() {
+        // Like the link faults' delay line (which keeps priority 10, above this), a low real-time
+        // priority lets the loop preempt ordinary work when a query arrives, so answer latency does
+        // not depend on how busy the machine is. Best effort: without the privilege it runs as an
+        // ordinary thread. The kernel's RT throttling keeps a flood from taking the whole core.
+        var param = sched_param(sched_priority: Self.realtimePriority)
+        _ = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param)
         guard let batch = fl_datagram_batch_create(Self.batchSize, Self.bufferSize) else { return }
         defer { fl_datagram_batch_destroy(batch) }
         var burst: [DNSQueryRecorder.Handled] = []
         burst.reserveCapacity(Int(Self.batchSize))
         var events: [EventKind] = []
         events.reserveCapacity(Int(Self.batchSize))
+        var askers = AskerCache()
         while true {
             let received = fl_datagram_batch_receive(batch, fd)
             if isStopping { return }
@@ -92,16 +101,16 @@ final class DNSDatagramLoop: @unchecked Sendable {
                 var sourcePort: UInt16 = 0
                 let data = fl_datagram_batch_input(batch, i, &length, &source, &sourcePort)
                 let query = UnsafeRawBufferPointer(start: data, count: Int(length))
-                let host = recorder.host(at: source)
+                let (host, asker) = askers.lookUp(source, recorder)
                 let output = UnsafeMutableRawBufferPointer(start: fl_datagram_batch_output(batch), count: Int(Self.bufferSize))
                 if direct, let (answer, replyLength) = responder.answerDirect(query, into: output) {
                     fl_datagram_batch_queue(batch, i, UInt32(replyLength))
-                    burst.append(.init(outcome: responder.directOutcome(answer), host: host, source: source, answered: true, start: start))
+                    burst.append(.init(outcome: responder.directOutcome(answer), asker: asker, answered: true, start: start))
                     continue
                 }
                 var outcome = responder.respond(to: query, host: host, transport: .udp)
                 guard let response = outcome.response else {
-                    burst.append(.init(outcome: outcome, host: host, source: source, answered: false, start: start))
+                    burst.append(.init(outcome: outcome, asker: asker, answered: false, start: start))
                     continue
                 }
                 if let delay = outcome.delay {
@@ -116,7 +125,7 @@ final class DNSDatagramLoop: @unchecked Sendable {
                 }
                 // The history keeps what was sent, not the bytes.
                 outcome.response = nil
-                burst.append(.init(outcome: outcome, host: host, source: source, answered: true, start: start))
+                burst.append(.init(outcome: outcome, asker: asker, answered: true, start: start))
             }
             _ = fl_datagram_batch_send(batch, fd)
             recorder.record(burst, transport: .udp, end: RunClock.monotonicNow(), events: &events)
@@ -136,5 +145,20 @@ final class DNSDatagramLoop: @unchecked Sendable {
             let latency = TimeSpan(nanoseconds: Int64(RunClock.monotonicNow() &- start))
             recorder.record(outcome, host: host, source: source, transport: .udp, latency: latency)
         }
+    }
+}
+
+/// Source address → (scenario host, name in the history), so a stream of queries from one
+/// asker does not build its address's text once per query.
+private struct AskerCache {
+    private var known: [UInt32: (host: String?, asker: String)] = [:]
+
+    mutating func lookUp(_ source: UInt32, _ recorder: DNSQueryRecorder) -> (host: String?, asker: String) {
+        if let hit = known[source] { return hit }
+        // Bounded: a flood from spoofed sources must not grow it without end.
+        if known.count >= 4096 { known.removeAll(keepingCapacity: true) }
+        let entry = (recorder.host(at: source), recorder.asker(at: source))
+        known[source] = entry
+        return entry
     }
 }

@@ -20,6 +20,9 @@ public final class DNSQueryRecorder: @unchecked Sendable {
     /// The scenario host at `address`, if any.
     public func host(at address: UInt32) -> String? { hosts[address] }
 
+    /// How the history names the asker at `address`: its host name, or the address.
+    func asker(at address: UInt32) -> String { hosts[address] ?? IPv4Address(address).description }
+
     /// Records one handled query; `source` names the asker when it is not a scenario host.
     public func record(_ outcome: DNSResponder.Outcome, host: String?, source: UInt32, transport: DNSTransport, latency: TimeSpan) {
         lock.withLock {
@@ -37,8 +40,8 @@ public final class DNSQueryRecorder: @unchecked Sendable {
     /// One query the UDP loop handled, waiting to be recorded with the rest of its burst.
     struct Handled {
         var outcome: DNSResponder.Outcome
-        var host: String?
-        var source: UInt32
+        /// The asking host's name, or its address when it is not a scenario host.
+        var asker: String
         /// A reply went out (the direct path's outcome carries no response bytes).
         var answered: Bool
         /// Monotonic nanoseconds at receipt.
@@ -62,7 +65,7 @@ public final class DNSQueryRecorder: @unchecked Sendable {
         for query in burst {
             let o = query.outcome
             events.append(.dnsQuery(
-                host: query.host ?? IPv4Address(query.source).description, name: o.name, type: o.type,
+                host: query.asker, name: o.name, type: o.type,
                 transport: transport.rawValue, rcode: o.rcode, answers: o.answers, truncated: o.truncated,
                 latency: TimeSpan(nanoseconds: Int64(end &- query.start)), fault: o.fault))
         }
