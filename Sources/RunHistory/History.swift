@@ -50,11 +50,18 @@ public final class History: @unchecked Sendable {
     /// Appends events that all happened now, under one lock and with one hand-over to the
     /// writer: the DNS server records each burst of queries it answered together this way.
     public func record(contentsOf kinds: [EventKind]) {
-        guard !kinds.isEmpty else { return }
+        var events = kinds.map { Event(t: .zero, $0) }
+        record(stampingNow: &events)
+    }
+
+    /// Appends `events` with their times set to now (what they held is overwritten), under one
+    /// lock and with one hand-over to the writer; the caller may reuse the array afterwards.
+    public func record(stampingNow events: inout [Event]) {
+        guard !events.isEmpty else { return }
         lock.lock()
         defer { lock.unlock() }
         let t = clock()
-        let events = kinds.map { Event(t: t, $0) }
+        for i in events.indices { events[i].t = t }
         storage.append(contentsOf: events)
         if let observer {
             for event in events { observer(event) }

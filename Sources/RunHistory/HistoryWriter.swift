@@ -22,6 +22,7 @@ final class HistoryWriter: @unchecked Sendable {
     /// How long the writer lets events gather after the first arrives, so a stream of them
     /// (a DNS benchmark's 100k a second) wakes it a few hundred times a second, not per event.
     static let gatherInterval: useconds_t = 2_000
+    static let niceness: Int32 = 10
 
     func enqueue(_ event: Event) {
         condition.lock()
@@ -59,6 +60,10 @@ final class HistoryWriter: @unchecked Sendable {
     }
 
     private func loop() {
+        // Streaming the file is bookkeeping: it yields to the servers and the programs under test
+        // (nice 10 on this thread only, as Linux applies it per thread) and catches up when they
+        // leave the CPU; events are in the history's memory the moment they are recorded.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var lines: [UInt8] = []

@@ -85,7 +85,7 @@ final class DNSDatagramLoop: @unchecked Sendable {
         defer { fl_datagram_batch_destroy(batch) }
         var burst: [DNSQueryRecorder.Handled] = []
         burst.reserveCapacity(Int(Self.batchSize))
-        var events: [EventKind] = []
+        var events: [Event] = []
         events.reserveCapacity(Int(Self.batchSize))
         var askers = AskerCache()
         while true {

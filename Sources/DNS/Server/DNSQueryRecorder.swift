@@ -50,7 +50,7 @@ public final class DNSQueryRecorder: @unchecked Sendable {
 
     /// Records a burst of queries whose replies were written at `end` (monotonic nanoseconds):
     /// the counters and the history are each updated once for the whole burst.
-    func record(_ burst: [Handled], transport: DNSTransport, end: UInt64, events: inout [EventKind]) {
+    func record(_ burst: [Handled], transport: DNSTransport, end: UInt64, events: inout [Event]) {
         guard !burst.isEmpty else { return }
         lock.withLock {
             counters.queries += burst.count
@@ -64,12 +64,13 @@ public final class DNSQueryRecorder: @unchecked Sendable {
         events.removeAll(keepingCapacity: true)
         for query in burst {
             let o = query.outcome
-            events.append(.dnsQuery(
+            events.append(Event(t: .zero, .dnsQuery(
                 host: query.asker, name: o.name, type: o.type,
                 transport: transport.rawValue, rcode: o.rcode, answers: o.answers, truncated: o.truncated,
-                latency: TimeSpan(nanoseconds: Int64(end &- query.start)), fault: o.fault))
+                latency: TimeSpan(nanoseconds: Int64(end &- query.start)), fault: o.fault)))
         }
-        history.record(contentsOf: events)
+        history.record(stampingNow: &events)
+        events.removeAll(keepingCapacity: true)
     }
 
     public var snapshot: DNSServerCounters { lock.withLock { counters } }
