@@ -22,24 +22,14 @@ extension Event {
             JSONLine.string(answer, to: &out)
         }
         out.append(UInt8(ascii: "]"))
-        if let fault {
-            out.append(contentsOf: #","fault":"#.utf8)
-            JSONLine.string(fault, to: &out)
-        }
-        out.append(contentsOf: #","host":"#.utf8)
-        JSONLine.string(host, to: &out)
-        out.append(contentsOf: #","latency":"#.utf8)
-        JSONLine.number(latency.seconds, to: &out)
-        out.append(contentsOf: #","name":"#.utf8)
-        JSONLine.string(name, to: &out)
-        out.append(contentsOf: #","qtype":"#.utf8)
-        JSONLine.string(qtype, to: &out)
-        out.append(contentsOf: #","rcode":"#.utf8)
-        JSONLine.string(rcode, to: &out)
-        out.append(contentsOf: #","t":"#.utf8)
-        JSONLine.number(t.seconds, to: &out)
-        out.append(contentsOf: #","transport":"#.utf8)
-        JSONLine.string(transport, to: &out)
+        if let fault { JSONLine.field(#","fault":"#, string: fault, to: &out) }
+        JSONLine.field(#","host":"#, string: host, to: &out)
+        JSONLine.field(#","latency":"#, number: latency.seconds, to: &out)
+        JSONLine.field(#","name":"#, string: name, to: &out)
+        JSONLine.field(#","qtype":"#, string: qtype, to: &out)
+        JSONLine.field(#","rcode":"#, string: rcode, to: &out)
+        JSONLine.field(#","t":"#, number: t.seconds, to: &out)
+        JSONLine.field(#","transport":"#, string: transport, to: &out)
         out.append(contentsOf: truncated ? #","truncated":true"#.utf8 : #","truncated":false"#.utf8)
         out.append(contentsOf: #","type":"dns.query"}"#.utf8)
         out.append(0x0A)
@@ -49,6 +39,18 @@ extension Event {
 /// JSON scalars written as `JSONEncoder` writes them.
 enum JSONLine {
     private static let hex = Array("0123456789abcdef".utf8)
+
+    /// `key` (its quotes, colon and leading comma written out) and a string value.
+    static func field(_ key: StaticString, string value: String, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        string(value, to: &out)
+    }
+
+    /// `key` and a number value.
+    static func field(_ key: StaticString, number value: Double, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        number(value, to: &out)
+    }
 
     /// A quoted string: `"` and `\` escaped, control characters as `\n`-style or `\u00XX`
     /// escapes, everything else (slashes, non-ASCII) as its UTF-8 bytes.
