@@ -91,8 +91,12 @@ final class DNSDatagramLoop: @unchecked Sendable {
         while true {
             let received = fl_datagram_batch_receive(batch, fd)
             if isStopping { return }
-            // A timeout, or an error queued by an ICMP message about an earlier reply.
-            guard received > 0 else { continue }
+            guard received > 0 else {
+                // A timeout goes round again; any other error (out of memory, say) must not turn
+                // the loop into a real-time busy loop.
+                if received != -EAGAIN && received != -EWOULDBLOCK { usleep(1_000) }
+                continue
+            }
             let start = RunClock.monotonicNow()
             let direct = responder.rules.isEmpty
             for i in 0..<UInt32(received) {
