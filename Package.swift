@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "DNS",
             dependencies: [
-                "ScenarioFormat", "RunHistory", "Netlink",
+                "ScenarioFormat", "RunHistory", "Netlink", "CLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -7,6 +7,11 @@
 #include <sys/syscall.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 
 int fl_setns(int fd, int nstype) { return setns(fd, nstype); }
 int fl_unshare(int flags) { return unshare(flags); }
@@ -51,3 +56,126 @@ const unsigned long FL_MS_SLAVE = MS_SLAVE;
 const unsigned long FL_MS_SHARED = MS_SHARED;
 const unsigned long FL_MS_PRIVATE = MS_PRIVATE;
 const int FL_MNT_DETACH = MNT_DETACH;
+
+// MARK: Datagram batches (recvmmsg/sendmmsg) for the DNS server's UDP loop
+
+
+struct fl_datagram_batch {
+    unsigned count;
+    unsigned size;
+    uint8_t *in;
+    uint8_t *out;
+    struct mmsghdr *in_msgs;
+    struct iovec *in_iov;
+    struct sockaddr_in *in_addr;
+    struct mmsghdr *out_msgs;
+    struct iovec *out_iov;
+    struct sockaddr_in *out_addr;
+    unsigned queued;
+};
+
+fl_datagram_batch *fl_datagram_batch_create(unsigned count, unsigned size) {
+    fl_datagram_batch *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
+    b->count = count;
+    b->size = size;
+    b->in = malloc((size_t)count * size);
+    b->out = malloc((size_t)count * size);
+    b->in_msgs = calloc(count, sizeof *b->in_msgs);
+    b->in_iov = calloc(count, sizeof *b->in_iov);
+    b->in_addr = calloc(count, sizeof *b->in_addr);
+    b->out_msgs = calloc(count, sizeof *b->out_msgs);
+    b->out_iov = calloc(count, sizeof *b->out_iov);
+    b->out_addr = calloc(count, sizeof *b->out_addr);
+    if (!b->in || !b->out || !b->in_msgs || !b->in_iov || !b->in_addr || !b->out_msgs || !b->out_iov || !b->out_addr) {
+        fl_datagram_batch_destroy(b);
+        return NULL;
+    }
+    for (unsigned i = 0; i < count; i++) {
+        b->in_iov[i].iov_base = b->in + (size_t)i * size;
+        b->in_iov[i].iov_len = size;
+        b->in_msgs[i].msg_hdr.msg_iov = &b->in_iov[i];
+        b->in_msgs[i].msg_hdr.msg_iovlen = 1;
+        b->in_msgs[i].msg_hdr.msg_name = &b->in_addr[i];
+        b->out_msgs[i].msg_hdr.msg_iov = &b->out_iov[i];
+        b->out_msgs[i].msg_hdr.msg_iovlen = 1;
+        b->out_msgs[i].msg_hdr.msg_name = &b->out_addr[i];
+        b->out_msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_in);
+    }
+    return b;
+}
+
+void fl_datagram_batch_destroy(fl_datagram_batch *b) {
+    if (!b) return;
+    free(b->in); free(b->out);
+    free(b->in_msgs); free(b->in_iov); free(b->in_addr);
+    free(b->out_msgs); free(b->out_iov); free(b->out_addr);
+    free(b);
+}
+
+int fl_datagram_batch_receive(fl_datagram_batch *b, int fd) {
+    for (unsigned i = 0; i < b->count; i++) {
+        b->in_msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_in);
+        b->in_msgs[i].msg_hdr.msg_flags = 0;
+    }
+    b->queued = 0;
+    int n;
+    do { n = recvmmsg(fd, b->in_msgs, b->count, MSG_WAITFORONE, NULL); } while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : n;
+}
+
+const uint8_t *fl_datagram_batch_input(const fl_datagram_batch *b, unsigned i, int *length, uint32_t *address, uint16_t *port) {
+    const struct mmsghdr *m = &b->in_msgs[i];
+    // A datagram cut to the buffer (MSG_TRUNC) is read as what arrived: the parser rejects it.
+    *length = (int)(m->msg_len < b->size ? m->msg_len : b->size);
+    if (m->msg_hdr.msg_namelen >= sizeof(struct sockaddr_in) && b->in_addr[i].sin_family == AF_INET) {
+        *address = ntohl(b->in_addr[i].sin_addr.s_addr);
+        *port = ntohs(b->in_addr[i].sin_port);
+    } else {
+        *address = 0;
+        *port = 0;
+    }
+    return b->in + (size_t)i * b->size;
+}
+
+uint8_t *fl_datagram_batch_output(fl_datagram_batch *b) {
+    return b->queued < b->count ? b->out + (size_t)b->queued * b->size : NULL;
+}
+
+void fl_datagram_batch_queue(fl_datagram_batch *b, unsigned input, unsigned length) {
+    unsigned q = b->queued;
+    b->out_iov[q].iov_base = b->out + (size_t)q * b->size;
+    b->out_iov[q].iov_len = length < b->size ? length : b->size;
+    b->out_addr[q] = b->in_addr[input];
+    b->out_msgs[q].msg_hdr.msg_namelen = sizeof(struct sockaddr_in);
+    b->queued = q + 1;
+}
+
+int fl_datagram_batch_send(fl_datagram_batch *b, int fd) {
+    unsigned sent = 0;
+    int failures = 0;
+    while (sent < b->queued) {
+        int n = sendmmsg(fd, b->out_msgs + sent, b->queued - sent, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            // One reply that cannot go (e.g. no route back) must not hold up the others.
+            sent += 1;
+            failures += 1;
+            continue;
+        }
+        sent += (unsigned)n;
+    }
+    b->queued = 0;
+    return failures;
+}
+
+int fl_datagram_send_to(int fd, const uint8_t *bytes, size_t length, uint32_t address, uint16_t port) {
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(address);
+    sa.sin_port = htons(port);
+    ssize_t n;
+    do { n = sendto(fd, bytes, length, 0, (struct sockaddr *)&sa, sizeof sa); } while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : (int)n;
+}

@@ -47,6 +47,8 @@ import Testing
         // The mutations must reach both outcomes, or the fuzzer tests little.
         #expect(stats.answered > count / 20 && stats.malformed > count / 20)
         #expect(stats.badResponses.isEmpty, "responses that do not decode: \(stats.badResponses.prefix(3))")
+        #expect(stats.direct > count / 500)
+        #expect(stats.directMismatches.isEmpty, "direct replies unlike the general path's: \(stats.directMismatches.prefix(3))")
     }
 
     static func seeds() throws -> [[UInt8]] {
@@ -69,6 +71,9 @@ struct DNSMutationFuzzer {
         var answered = 0
         var malformed = 0
         var badResponses: [[UInt8]] = []
+        /// Inputs the UDP loop's direct path answered, and those where it differed from the general path.
+        var direct = 0
+        var directMismatches: [[UInt8]] = []
     }
 
     var random: SeededGenerator
@@ -86,6 +91,12 @@ struct DNSMutationFuzzer {
             let input = mutate(corpus[Int(random.next() % UInt64(corpus.count))])
             let outcome = input.withUnsafeBytes { responder.respond(to: $0, host: "client", transport: .udp) }
             stats.inputs += 1
+            var reply = [UInt8](repeating: 0, count: 4096)
+            let direct = input.withUnsafeBytes { q in reply.withUnsafeMutableBytes { responder.answerDirect(q, into: $0) } }
+            if let direct {
+                stats.direct += 1
+                if Array(reply[0..<direct.length]) != outcome.response { stats.directMismatches.append(input) }
+            }
             if outcome.malformed { stats.malformed += 1 }
             if let response = outcome.response {
                 stats.answered += 1

@@ -1,6 +1,7 @@
 import DNS
 import Foundation
 import Glibc
+import RunHistory
 import ScenarioFormat
 import Testing
 
@@ -101,6 +102,70 @@ struct DNSResolverTests {
             }
             #expect(statuses == ["SERVFAIL", "SERVFAIL", "SERVFAIL", "NOERROR", "NOERROR", "NOERROR"])
             #expect(bed.queries.filter { $0.fault == "flaky" }.count == 3)
+        }
+    }
+
+    @Test func aBurstOfQueriesIsAnsweredInFullAndEveryQueryRecorded() throws {
+        try DNSTestbed.with { bed in
+            let thread = try bed.topology.thread(of: "client")
+            let fd = try SocketProbe.socket(on: thread, type: Int32(SOCK_DGRAM.rawValue))
+            defer { close(fd) }
+            var timeout = timeval(tv_sec: 2, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            // Plain zone queries (the loop's direct path), 0x20 case, EDNS, and a name outside the zone.
+            let names = ["api", "consul.service.consul", "CoNsUl.SERVICE.consul", "nowhere.example"]
+            var replies: [UInt16: [UInt8]] = [:]
+            for round in 0..<8 {
+                for i in 0..<50 {
+                    let id = UInt16(round * 50 + i)
+                    var h = DNSHeader(id: id)
+                    h.recursionDesired = true
+                    let query = try DNSMessage(
+                        header: h, questions: [DNSQuestion(name: DNSName(names[Int(id) % names.count])!, type: .a)],
+                        edns: id % 3 == 0 ? DNSEDNS() : nil).encode()
+                    _ = SocketProbe.withSockaddr(bed.topology.routerAddress, 53) { sendto(fd, query, query.count, 0, $0, $1) }
+                }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                for _ in 0..<50 {
+                    let n = recv(fd, &buffer, buffer.count, 0)
+                    guard n > 0 else { break }
+                    let reply = Array(buffer[0..<n])
+                    replies[UInt16(reply[0]) << 8 | UInt16(reply[1])] = reply
+                }
+            }
+            #expect(replies.count == 400)
+            for (id, bytes) in replies {
+                let message = try DNSMessage.decode(bytes)
+                let name = names[Int(id) % names.count]
+                #expect(message.questions.first?.name.description == name + ".")
+                #expect(message.rcode == (name == "nowhere.example" ? .nxDomain : .noError))
+                #expect((message.edns != nil) == (id % 3 == 0))
+                #expect(message.answers.map(\.data) == (name == "nowhere.example" ? [] : [.a(try bed.topology.address(of: "api").value)]))
+            }
+            let recorded = bed.history.events.compactMap { e -> (String, String, TimeSpan)? in
+                guard case .dnsQuery(let host, let name, _, "udp", _, _, _, let latency, _) = e.kind else { return nil }
+                return (host, name, latency)
+            }
+            #expect(recorded.count == 400)
+            #expect(recorded.allSatisfy { $0.0 == "client" && $0.2 > .zero })
+            #expect(recorded.filter { $0.1 == "consul.service.consul" }.count == 200)
+            #expect(bed.server.counters.queries == 400 && bed.server.counters.unanswered == 0)
+        }
+    }
+
+    @Test(.enabled(if: hasDig, "needs dig (Debian bind9-dnsutils; scripts/setup.sh installs it)"))
+    func aDelayedAnswerArrivesLateAndIsRecordedWithItsDelay() throws {
+        try DNSTestbed.with { bed in
+            _ = try bed.hijack("slow", DNSHijack(name: "api", action: .delay(.milliseconds(300))))
+            let r = try bed.run(["dig", "+time=2", "+tries=1", "api"])
+            #expect(r.output.contains("status: NOERROR") && r.output.contains(bed.apiAddress), "\(r.output)")
+            let seconds = Double(r.elapsed.components.seconds) + Double(r.elapsed.components.attoseconds) / 1e18
+            #expect(seconds >= 0.3)
+            let latencies = bed.history.events.compactMap { e -> TimeSpan? in
+                guard case .dnsQuery(_, "api", "A", "udp", "NOERROR", _, _, let latency, let fault) = e.kind, fault == "slow" else { return nil }
+                return latency
+            }
+            #expect(latencies.count == 1 && latencies[0] >= .milliseconds(300))
         }
     }
 

@@ -3,6 +3,8 @@
 // Linux calls that Swift's Glibc module does not expose (they need _GNU_SOURCE),
 // wrapped as plain functions so Swift can call them.
 #include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /// setns(2): move the calling *thread* into the namespace behind `fd`.
 int fl_setns(int fd, int nstype);
@@ -29,6 +31,27 @@ int fl_set_affinity(pid_t pid, const int *cpus, int count);
 int fl_pipe_cloexec(int fds[2]);
 /// posix_spawn_file_actions_addchdir_np(3): the child starts in `path`.
 int fl_spawn_addchdir(void *actions, const char *path);
+
+/// A reusable set of buffers for receiving and answering UDP datagrams in batches
+/// (recvmmsg/sendmmsg), so a server loop makes no allocation per datagram.
+typedef struct fl_datagram_batch fl_datagram_batch;
+/// `count` datagrams of up to `size` bytes each way; NULL when out of memory.
+fl_datagram_batch *fl_datagram_batch_create(unsigned count, unsigned size);
+void fl_datagram_batch_destroy(fl_datagram_batch *batch);
+/// recvmmsg(fd, …, MSG_WAITFORONE): blocks (per the socket's mode and SO_RCVTIMEO) until one
+/// datagram is there, then takes what else is waiting. Returns how many, or -errno. Drops
+/// replies queued but not sent.
+int fl_datagram_batch_receive(fl_datagram_batch *batch, int fd);
+/// Datagram `i` of the last receive: its bytes, length and source (host byte order).
+const uint8_t *fl_datagram_batch_input(const fl_datagram_batch *batch, unsigned i, int *length, uint32_t *address, uint16_t *port);
+/// The buffer for the next reply (`size` bytes), or NULL when every slot is queued.
+uint8_t *fl_datagram_batch_output(fl_datagram_batch *batch);
+/// Queues the reply written into the buffer from `fl_datagram_batch_output`, to the source of input `input`.
+void fl_datagram_batch_queue(fl_datagram_batch *batch, unsigned input, unsigned length);
+/// sendmmsg of every queued reply; returns how many could not be sent.
+int fl_datagram_batch_send(fl_datagram_batch *batch, int fd);
+/// sendto(2) to an IPv4 address and port (host byte order); bytes sent or -errno.
+int fl_datagram_send_to(int fd, const uint8_t *bytes, size_t length, uint32_t address, uint16_t port);
 
 extern const int FL_CLONE_NEWNET;
 extern const int FL_CLONE_NEWNS;

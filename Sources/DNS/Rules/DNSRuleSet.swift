@@ -23,6 +23,9 @@ public final class DNSRuleSet: @unchecked Sendable {
         }
     }
 
+    /// No hijack is in force: every query gets the zone's answer.
+    public var isEmpty: Bool { lock.withLock { rules.isEmpty } }
+
     /// The faults in force, in order.
     public var faults: [String] { lock.withLock { rules.map(\.fault) } }
 

@@ -20,6 +20,9 @@ public final class DNSQueryRecorder: @unchecked Sendable {
     /// The scenario host at `address`, if any.
     public func host(at address: UInt32) -> String? { hosts[address] }
 
+    /// How the history names the asker at `address`: its host name, or the address.
+    func asker(at address: UInt32) -> String { hosts[address] ?? IPv4Address(address).description }
+
     /// Records one handled query; `source` names the asker when it is not a scenario host.
     public func record(_ outcome: DNSResponder.Outcome, host: String?, source: UInt32, transport: DNSTransport, latency: TimeSpan) {
         lock.withLock {
@@ -32,6 +35,42 @@ public final class DNSQueryRecorder: @unchecked Sendable {
             host: host ?? IPv4Address(source).description, name: outcome.name, type: outcome.type,
             transport: transport.rawValue, rcode: outcome.rcode, answers: outcome.answers,
             truncated: outcome.truncated, latency: latency, fault: outcome.fault))
+    }
+
+    /// One query the UDP loop handled, waiting to be recorded with the rest of its burst.
+    struct Handled {
+        var outcome: DNSResponder.Outcome
+        /// The asking host's name, or its address when it is not a scenario host.
+        var asker: String
+        /// A reply went out (the direct path's outcome carries no response bytes).
+        var answered: Bool
+        /// Monotonic nanoseconds at receipt.
+        var start: UInt64
+    }
+
+    /// Records a burst of queries whose replies were written at `end` (monotonic nanoseconds):
+    /// the counters and the history are each updated once for the whole burst.
+    func record(_ burst: [Handled], transport: DNSTransport, end: UInt64, events: inout [Event]) {
+        guard !burst.isEmpty else { return }
+        lock.withLock {
+            counters.queries += burst.count
+            for query in burst {
+                if query.outcome.malformed { counters.malformed += 1 }
+                if !query.answered { counters.unanswered += 1 }
+                if query.outcome.fault != nil { counters.shaped += 1 }
+            }
+        }
+        guard let history else { return }
+        events.removeAll(keepingCapacity: true)
+        for query in burst {
+            let o = query.outcome
+            events.append(Event(t: .zero, .dnsQuery(
+                host: query.asker, name: o.name, type: o.type,
+                transport: transport.rawValue, rcode: o.rcode, answers: o.answers, truncated: o.truncated,
+                latency: TimeSpan(nanoseconds: Int64(end &- query.start)), fault: o.fault)))
+        }
+        history.record(stampingNow: &events)
+        events.removeAll(keepingCapacity: true)
     }
 
     public var snapshot: DNSServerCounters { lock.withLock { counters } }

@@ -2,8 +2,8 @@ import NIOCore
 import RunHistory
 import ScenarioFormat
 
-/// Sends one handler's reply, now or after a hijack's delay, and records the query once the
-/// reply is written (so the recorded latency includes the delay). Shared by the UDP and TCP handlers.
+/// Sends the TCP handler's reply, now or after a hijack's delay, and records the query once the
+/// reply is written (so the recorded latency includes the delay).
 struct DNSReplySender {
     let recorder: DNSQueryRecorder
     let outcome: DNSResponder.Outcome

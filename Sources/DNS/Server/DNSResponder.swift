@@ -6,6 +6,8 @@ import ScenarioFormat
 public struct DNSResponder: Sendable {
     public let zone: DNSZone
     public let rules: DNSRuleSet
+    /// The zone's answers precomputed for the UDP loop's direct path.
+    let table: DNSAnswerTable
 
     /// The UDP payload size the server advertises in OPT and honours at most (the 2020 DNS
     /// flag day's value, which avoids IP fragmentation).
@@ -16,6 +18,7 @@ public struct DNSResponder: Sendable {
     public init(zone: DNSZone, rules: DNSRuleSet = DNSRuleSet()) {
         self.zone = zone
         self.rules = rules
+        self.table = DNSAnswerTable(zone: zone)
     }
 
     /// What to do with one query.

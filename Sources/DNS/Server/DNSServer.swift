@@ -6,8 +6,10 @@ import RunHistory
 import ScenarioFormat
 
 /// The scenario's DNS server: UDP and TCP on port 53 at each of its addresses, inside the
-/// testbed. The listening sockets are made on a ``NamespaceThread`` (so they belong to the
-/// testbed's namespace) and handed to SwiftNIO, which serves them on one event-loop thread.
+/// testbed. The sockets are made on a ``NamespaceThread`` (so they belong to the testbed's
+/// namespace); each UDP socket is served by a ``DNSDatagramLoop`` thread of its own (batched
+/// `recvmmsg`/`sendmmsg`), TCP by SwiftNIO on one event-loop thread, which also sends delayed
+/// UDP replies.
 ///
 /// Faults change its answers through ``rules``; every query lands in the history.
 public final class DNSServer: @unchecked Sendable {
@@ -18,6 +20,7 @@ public final class DNSServer: @unchecked Sendable {
     public let port: UInt16
     private let group: MultiThreadedEventLoopGroup
     private var channels: [Channel] = []
+    private var datagramLoops: [DNSDatagramLoop] = []
 
     /// The hijacks in force; faults install and remove theirs here.
     public var rules: DNSRuleSet { responder.rules }
@@ -46,27 +49,21 @@ public final class DNSServer: @unchecked Sendable {
         self.recorder = recorder
         self.addresses = addresses
         self.port = port
-        // One thread: the machine has two cores and the clients need the other.
+        // One thread for TCP and delayed replies: the UDP loops have their own.
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 
     private func listen(on address: IPv4Address, thread: NamespaceThread) throws {
         let (responder, recorder) = (self.responder, self.recorder)
         let udp = try ListeningSocket.make(SOCK_DGRAM, address: address, port: port, on: thread)
-        let datagram = DatagramBootstrap(group: group)
-            .channelOption(.datagramVectorReadMessageCount, value: 32)
-            .channelOption(.maxMessagesPerRead, value: 32)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 4096))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(DNSDatagramHandler(responder: responder, recorder: recorder))
-                }
-            }
         do {
-            channels.append(try datagram.withBoundSocket(udp).wait())
+            let loop = try DNSDatagramLoop(
+                fd: udp, address: address, port: port, responder: responder, recorder: recorder, delays: group.next())
+            loop.start()
+            datagramLoops.append(loop)
         } catch {
             close(udp)
-            throw DNSServerError(operation: "serving UDP on \(address):\(port)", underlying: "\(error)")
+            throw error
         }
 
         let tcp = try ListeningSocket.make(SOCK_STREAM, address: address, port: port, on: thread)
@@ -92,9 +89,13 @@ public final class DNSServer: @unchecked Sendable {
 
     /// Closes every socket and ends the event loop. Idempotent.
     public func stop() {
+        for loop in datagramLoops { loop.stop() }
         for channel in channels { try? channel.close().wait() }
         channels.removeAll()
+        // Delayed UDP replies still waiting are dropped with the event loop, before their socket closes.
         try? group.syncShutdownGracefully()
+        for loop in datagramLoops { loop.close() }
+        datagramLoops.removeAll()
     }
 }
 

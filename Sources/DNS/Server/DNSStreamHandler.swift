@@ -53,3 +53,11 @@ final class DNSStreamHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 }
+
+extension SocketAddress {
+    /// The IPv4 address in host byte order, or nil for other families.
+    var ipv4HostOrder: UInt32? {
+        guard case .v4(let a) = self else { return nil }
+        return UInt32(bigEndian: a.address.sin_addr.s_addr)
+    }
+}

@@ -3,7 +3,8 @@ import Netlink
 import ScenarioFormat
 
 /// Sockets for the DNS server, made on a ``NamespaceThread`` so they belong to the testbed's
-/// namespace; SwiftNIO adopts them afterwards (`withBoundSocket`) on its own threads.
+/// namespace; SwiftNIO adopts the TCP ones (`withBoundSocket`) and ``DNSDatagramLoop`` reads the
+/// UDP ones, each on threads of their own.
 enum ListeningSocket {
     /// A UDP socket bound to `address:port`, or a TCP socket bound and listening there.
     /// Equivalent to: `socket(AF_INET, …)`, `bind`, and `listen(fd, 128)` for TCP.

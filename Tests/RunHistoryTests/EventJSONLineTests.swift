@@ -1,0 +1,62 @@
+import Foundation
+@testable import RunHistory
+import ScenarioFormat
+import Testing
+
+/// `dns.query` lines are written by hand for speed; they must be the bytes `JSONEncoder` writes.
+@Suite struct EventJSONLineTests {
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static let strings = [
+        "", "client", "consul.service.consul", "quote\"back\\slash/slash", "tab\tnew\nline\rcr", "\u{8}\u{c}\u{1}\u{1f}\u{7f}",
+        "a\\.b\\010.", "ünïcödé ✓ 🐢", "\u{2028}\u{2029}",
+    ]
+    static let times: [Int64] = [0, 1, 999, 12_000, 1_500_000_000, -2_000_000, 123_456_789, 86_400_000_000_001, 5_000_000_000, 100_000]
+
+    @Test func dnsQueryLinesAreWhatJSONEncoderWrites() throws {
+        let encoder = Self.encoder()
+        var checked = 0
+        for (i, s) in Self.strings.enumerated() {
+            for (j, ns) in Self.times.enumerated() {
+                let event = Event(t: TimeSpan(nanoseconds: ns * 3 + Int64(i)), .dnsQuery(
+                    host: s, name: Self.strings[(i + 1) % Self.strings.count], type: "A", transport: "udp", rcode: "NOERROR",
+                    answers: j % 3 == 0 ? [] : [s, "A 198.18.0.2"], truncated: j % 2 == 0, latency: TimeSpan(nanoseconds: ns),
+                    fault: j % 2 == 0 ? nil : s))
+                var line: [UInt8] = []
+                try event.appendJSONLine(to: &line, encoder: encoder)
+                let expected = Array(try encoder.encode(event)) + [0x0A]
+                #expect(line == expected, "\(String(decoding: line, as: UTF8.self)) vs \(String(decoding: expected, as: UTF8.self))")
+                #expect(try JSONDecoder().decode(Event.self, from: Data(line.dropLast())) == event)
+                checked += 1
+            }
+        }
+        #expect(checked == Self.strings.count * Self.times.count)
+    }
+
+    @Test func otherEventsGoThroughTheEncoder() throws {
+        let event = Event(t: .seconds(2), .note(message: "a/b"))
+        var line: [UInt8] = []
+        try event.appendJSONLine(to: &line, encoder: Self.encoder())
+        #expect(String(decoding: line, as: UTF8.self) == #"{"message":"a/b","t":2,"type":"note"}"# + "\n")
+    }
+
+    @Test func aBurstIsStampedOnceAndStreamedInOrder() throws {
+        let path = NSTemporaryDirectory() + "fl-history-burst-\(UUID().uuidString).jsonl"
+        FileManager.default.createFile(atPath: path, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sink = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        let history = History(sink: sink, clock: { .seconds(7) })
+        history.record(.note(message: "before"))
+        history.record(contentsOf: (0..<3).map { .note(message: "burst \($0)") })
+        history.record(contentsOf: [])
+        history.flush()
+        try sink.close()
+        #expect(history.events.map(\.t) == Array(repeating: .seconds(7), count: 4))
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 4 && lines.last?.contains("burst 2") == true)
+    }
+}
