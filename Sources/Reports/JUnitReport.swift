@@ -7,6 +7,8 @@ import ScenarioFormat
 /// its message and the evidence as its text. A run that never reached its timeline lists every
 /// expectation as an `<error>`; an interrupted one says so in a property and in `system-err`; a
 /// skipped one (a `requires:` the machine lacks) lists every expectation as `<skipped>` with the reason.
+/// A scenario designed to fail (`expect-verdict: fail`) that failed lists its failures as
+/// `<skipped type="expected-failure">` (xfail); one that did not fail gets a failing case saying so.
 /// Properties carry the seed, run id, kernel, Faultline version, score and each fault's engine.
 public enum JUnitReport {
     public static let fileName = "junit.xml"
@@ -41,8 +43,8 @@ public enum JUnitReport {
 
     private static func testsuite(_ r: RunReport, name: String) -> Suite {
         let cases = testcases(r)
-        let failures = cases.count { $0.verdict == .fail }
-        let skipped = cases.count { $0.skipped != nil }
+        let failures = cases.count { $0.verdict == .fail && !$0.expectedFailure }
+        let skipped = cases.count { $0.skipped != nil || $0.expectedFailure }
         let errors = cases.count { $0.verdict == .unknown && $0.skipped == nil }
         var out = #"  <testsuite name="\#(x(name))" tests="\#(cases.count)" failures="\#(failures)" errors="\#(errors)" skipped="\#(skipped)" time="\#(seconds(total(r.durations)))" timestamp="\#(x(String(r.startedAt.dropLast())))">"# + "\n"
         out += "    <properties>\n"
@@ -65,6 +67,7 @@ public enum JUnitReport {
         var p: [(String, String)] = [
             ("seed", String(r.seed)), ("runID", r.runID), ("kernel", r.machine.kernel), ("faultline", r.version),
             ("verdict", r.verdict.rawValue), ("complete", String(r.incompleteReason == nil)),
+            ("expectVerdict", r.scenario.expectedVerdict.rawValue), ("designedVerdict", r.designedVerdict.rawValue),
         ]
         if let score = r.score { p.append(("score", score.value.map { Format.number($0, decimals: 1) } ?? "n/a")) }
         if let why = r.incompleteReason { p.append(("incomplete", why)) }
@@ -85,6 +88,18 @@ public enum JUnitReport {
             let why = r.setupError.map { "never judged: setup failed: \($0)" } ?? "never judged"
             cases.append(Case(result: CheckResult(expectation: e.name, kind: e.kind.keyword, verdict: .unknown, summary: why)))
         }
+        // A scenario aimed at a broken client (`expect-verdict: fail`): its failures are expected
+        // (skipped, like a test framework's xfail, so CI stays green), and a run that does not fail
+        // is the one failure, as a strict xfail that passed.
+        if r.scenario.expectedVerdict == .fail && r.skipped == nil {
+            if r.verdict == .fail {
+                cases = cases.map { c in c.verdict == .fail ? Case(result: c.result, expectedFailure: true) : c }
+            } else {
+                cases.append(Case(result: CheckResult(
+                    expectation: "fails as designed (expect-verdict: fail)", kind: "expect-verdict", verdict: .fail,
+                    summary: "the scenario is designed to fail (a deliberately broken client) but the run's verdict is \(r.verdict.label)")))
+            }
+        }
         return cases
     }
 
@@ -92,6 +107,8 @@ public enum JUnitReport {
         var result: CheckResult
         /// Why the run was skipped; the case is then `<skipped>`, not an error.
         var skipped: String? = nil
+        /// A failure the scenario declares (`expect-verdict: fail`): written as `<skipped>`.
+        var expectedFailure = false
         var verdict: Verdict { result.verdict }
 
         func xml(classname: String) -> String {
@@ -99,6 +116,10 @@ public enum JUnitReport {
             let open = #"    <testcase name="\#(x(result.expectation))" classname="\#(x(classname)).\#(x(result.kind))" time="\#(seconds(time))""#
             if let skipped {
                 return open + ">\n" + #"      <skipped message="\#(x(skipped))"/>"# + "\n    </testcase>\n"
+            }
+            if expectedFailure {
+                return open + ">\n" + #"      <skipped type="expected-failure" message="\#(x("expected failure (expect-verdict: fail): " + result.summary))">\#(x(detail))</skipped>"#
+                    + "\n    </testcase>\n"
             }
             let tag: String
             switch result.verdict {

@@ -35,12 +35,17 @@ public struct SuiteReport: Codable, Sendable, Equatable {
         let tallies = order.map { name in ScenarioTally(scenario: name, reports: runs.map(\.report).filter { $0.scenario.name == name }) }
         // Skipped runs (a `requires:` the machine lacks) are counted apart: they neither pass nor fail,
         // but a suite where nothing ran proved nothing.
+        // A run counts by its designed verdict: a broken client failing as its scenario declares
+        // (`expect-verdict: fail`) keeps the suite green, and one that suddenly passes turns it red.
         let judged = entries.filter { $0.skipped == nil }
         let skipped = entries.count - judged.count
-        let verdict = judged.isEmpty && skipped > 0 ? .unknown : Verdict.combining(judged.map(\.verdict))
-        let failed = judged.count { $0.verdict != .pass }
+        let verdict = judged.isEmpty && skipped > 0 ? .unknown : Verdict.combining(judged.map(\.designedVerdict))
+        let failed = judged.count { $0.designedVerdict != .pass }
+        let asDesignedFailures = judged.count { $0.expectedVerdict == .fail && $0.designedVerdict == .pass }
         var summary = judged.isEmpty ? "no runs" : failed == 0
-            ? "all \(judged.count) run\(judged.count == 1 ? "" : "s") passed" : "\(failed) of \(judged.count) runs did not pass"
+            ? "all \(judged.count) run\(judged.count == 1 ? "" : "s") as designed"
+                + (asDesignedFailures > 0 ? " (\(judged.count - asDesignedFailures) passed, \(asDesignedFailures) failed as designed)" : "")
+            : "\(failed) of \(judged.count) runs not as designed"
         if skipped > 0 { summary = judged.isEmpty ? "every run skipped (\(skipped))" : summary + ", \(skipped) skipped" }
         return SuiteReport(
             formatVersion: currentFormatVersion, kind: "suite", version: FaultlineVersion.current,
@@ -64,6 +69,10 @@ public struct SuiteRun: Codable, Sendable, Equatable {
     public var runID: String
     public var verdict: Verdict
     public var verdictSummary: String
+    /// The verdict its scenario declares (`expect-verdict:`; `pass` unless it says otherwise).
+    public var expectedVerdict: ExpectedVerdict
+    /// ``RunReport/designedVerdict``: `pass` when the run reached its declared verdict.
+    public var designedVerdict: Verdict
     public var score: ResilienceScore?
     public var complete: Bool
     /// Why the run was skipped (``RunReport/skipped``), if it was.
@@ -80,6 +89,8 @@ public struct SuiteRun: Codable, Sendable, Equatable {
         runID = r.runID
         verdict = r.verdict
         verdictSummary = r.verdictSummary
+        expectedVerdict = r.scenario.expectedVerdict
+        designedVerdict = r.designedVerdict
         score = r.score
         complete = r.incompleteReason == nil
         skipped = r.skipped

@@ -1,4 +1,5 @@
 import Checks
+import Reports
 import ScenarioFormat
 
 /// Compares a run's overall verdict with the one its scenario declares (`expect-verdict:`).
@@ -14,10 +15,7 @@ public enum VerdictExpectation {
 
     /// Whether the overall verdict is the expected one.
     public static func matches(overall: Verdict, expected: ExpectedVerdict) -> Bool {
-        switch expected {
-        case .pass: overall == .pass
-        case .fail: overall == .fail
-        }
+        expected.isMet(by: overall)
     }
 
     /// The summary's last line for a scenario that expects a failure; nil for the default (pass).

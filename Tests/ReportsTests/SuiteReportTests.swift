@@ -33,7 +33,7 @@ import Testing
         #expect((served.passed, served.failed, served.passRate, served.isFlaky) == (1, 2, 0.333, true))
         #expect(suite.runs.map { suite.name(of: $0) } == ["checkout-survives-partition #1", "checkout-survives-partition #2", "checkout-survives-partition #3"])
         #expect(suite.score.possible == 15 && suite.score.earned == 10)
-        #expect(suite.verdict == .fail && suite.verdictSummary == "3 of 3 runs did not pass")
+        #expect(suite.verdict == .fail && suite.verdictSummary == "3 of 3 runs not as designed")
         #expect(ResilienceScore.of(expectations: Fixtures.scenario.expectations, results: []).value == 0)
     }
 
@@ -100,5 +100,36 @@ import Testing
         let diff = ReportDiff.compare(old, new)
         #expect(diff.hasRegression)
         #expect(diff.text().contains("REGRESSED checkout-survives-partition / served-during-split: pass rate 33.3% (1/3) → 0% (0/3)"))
+    }
+
+    @Test func aBrokenClientFailingAsDesignedKeepsTheSuiteAndItsJUnitGreen() throws {
+        var designed = Fixtures.report()
+        designed.scenario.expectedVerdict = .fail
+        #expect(designed.verdict == .fail && designed.designedVerdict == .pass)
+        var passing = Fixtures.report()
+        passing.verdict = .pass
+        passing.expectations = passing.expectations.map { var e = $0; e.verdict = .pass; return e }
+        let suite = SuiteReport.build(
+            runs: [(report: passing, directory: "a"), (report: designed, directory: "b")],
+            startedAt: Date(timeIntervalSince1970: 1_795_000_000), plannedRuns: 2)
+        #expect(suite.verdict == .pass)
+        #expect(suite.verdictSummary == "all 2 runs as designed (1 passed, 1 failed as designed)")
+        #expect(suite.runs[1].expectedVerdict == .fail && suite.runs[1].designedVerdict == .pass)
+
+        let junit = JUnitReport.render(designed)
+        let failing = designed.expectations.count { $0.verdict == .fail }
+        #expect(failing > 0)
+        #expect(junit.contains(#"failures="0""#), "\(junit)")
+        #expect(junit.components(separatedBy: #"<skipped type="expected-failure" message="expected failure (expect-verdict: fail): "#).count - 1 == failing)
+
+        // A broken client that suddenly passes turns the suite red, and says why.
+        var surprise = passing
+        surprise.scenario.expectedVerdict = .fail
+        #expect(surprise.designedVerdict == .fail)
+        let red = SuiteReport.build(runs: [(report: surprise, directory: "c")], startedAt: Date(), plannedRuns: 1)
+        #expect(red.verdict == .fail && red.verdictSummary == "1 of 1 runs not as designed")
+        let surpriseXML = JUnitReport.render(surprise)
+        #expect(surpriseXML.contains(#"<testcase name="fails as designed (expect-verdict: fail)""#))
+        #expect(surpriseXML.contains(#"failures="1""#))
     }
 }
