@@ -30,6 +30,9 @@ struct LibraryScenarioTests {
         var output: String
         var runs: [String: Run]
         var suiteFiles: [String]
+        /// `suite.json`'s verdict and summary: runs counted by their designed verdict.
+        var suiteVerdict: String
+        var suiteSummary: String
     }
 
     /// The one suite run every case reads (Swift runs a static's initializer once, on first use).
@@ -55,7 +58,11 @@ struct LibraryScenarioTests {
             }
             let suite = files.first { $0.lastPathComponent.hasPrefix("suite-") }
             let suiteFiles = suite.flatMap { try? FileManager.default.contentsOfDirectory(atPath: $0.path) } ?? []
-            return .success(Nightly(status: run.status, output: run.stdout + run.stderr, runs: runs, suiteFiles: suiteFiles.sorted()))
+            let suiteJSON = suite.flatMap { try? Data(contentsOf: $0.appendingPathComponent("suite.json")) }
+                .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+            return .success(Nightly(
+                status: run.status, output: run.stdout + run.stderr, runs: runs, suiteFiles: suiteFiles.sorted(),
+                suiteVerdict: suiteJSON["verdict"] as? String ?? "", suiteSummary: suiteJSON["verdictSummary"] as? String ?? ""))
         } catch {
             return .failure(RunnerTestError("running faultline run scenarios/: \(error)"))
         }
@@ -85,6 +92,9 @@ struct LibraryScenarioTests {
         for name in names { #expect(nightly.runs[name] != nil, "\(name) has no report") }
         for (name, run) in nightly.runs where run.skipped != nil { #expect(run.verdict == "unknown", "\(name)") }
         #expect(nightly.suiteFiles.contains("suite.json") && nightly.suiteFiles.contains("junit.xml"), "\(nightly.suiteFiles)")
+        // Broken clients failing as designed keep the suite green.
+        #expect(nightly.suiteVerdict == "pass", "\(nightly.suiteSummary)")
+        #expect(nightly.suiteSummary.contains("failed as designed"), "\(nightly.suiteSummary)")
     }
 
     @Test(arguments: cases)
