@@ -13,11 +13,23 @@ import Testbed
 struct DNSPerfResult {
     var qps: Double
     var averageLatency: Double
+    /// dnsperf's `Latency StdDev`, and its largest latency.
+    var latencyDeviation: Double
+    var maxLatency: Double
     var lost: String
+    /// The share of the machine's CPU time the hypervisor gave to others while it ran (`steal` in
+    /// /proc/stat): on a shared host the one figure that tells a quiet run from a disturbed one.
+    var steal: Double = 0
 }
 
 enum DNSBench {
     static let names = ["api", "client", "consul.service.consul", "alias.service.consul"]
+
+    /// The CPUs a pinned run uses: dnsperf on the first, the server under test on the second.
+    struct Placement {
+        var load: Int32
+        var server: Int32
+    }
 
     static func run() throws {
         guard let dnsperf = ExternalCommand.locate("dnsperf") else {
@@ -25,6 +37,16 @@ enum DNSBench {
         }
         let dnsmasq = ExternalCommand.locate("dnsmasq")
         let chrt = ExternalCommand.locate("chrt")
+        let taskset = ExternalCommand.locate("taskset")
+        let ownCPUs = CPUAffinity.of(getpid()) ?? []
+        // Client and server on cores of their own, for every server alike: on a 2-core machine they
+        // otherwise share both, and a figure then measures the scheduler as much as the server.
+        let placement = taskset != nil && ownCPUs.count >= 2 ? Placement(load: ownCPUs[0], server: ownCPUs[1]) : nil
+        if let placement {
+            try CPUAffinity.restrictProcess(getpid(), to: [placement.server])
+        }
+        defer { if placement != nil { try? CPUAffinity.restrictProcess(getpid(), to: ownCPUs) } }
+
         let tag = "bd\(String(UInt32.random(in: 0..<0xFFFF), radix: 16))"
         let plan = try TopologyPlan.make(runID: tag, hosts: ["api", "client"], network: .defaultTestbed)
         let topology = try Topology.build(plan)
@@ -62,24 +84,35 @@ enum DNSBench {
             // behind other work on a shared machine. Not at full speed: there it would starve the
             // servers that run as ordinary processes.
             if rate != nil, let chrt { args = [chrt, "-f", "2"] + args }
+            if let placement, let taskset { args = [taskset, "-c", String(placement.load)] + args }
+            let steal = StealMeter()
             let child = try client.run { try Spawn.start(args, env: ["PATH": "/usr/bin:/bin"]) }
             let output = readAll(child.stdout) + readAll(child.stderr)
             _ = Spawn.wait(child.pid)
-            return try parse(output)
+            var result = try parse(output)
+            result.steal = steal.share()
+            return result
         }
 
         print("DNS: dnsperf (1 client, ≤ 200 outstanding, 5 s per figure) on \(names.count) names; history recording on; "
             + (chrt == nil ? "chrt missing: dnsperf at normal priority throughout" : "dnsperf at SCHED_FIFO 2 for the -Q 50000 runs"))
-        var rows: [(String, DNSPerfResult, DNSPerfResult)] = []
+        if let placement {
+            print("  dnsperf pinned to CPU \(placement.load); the server under test (every thread of it) to CPU \(placement.server); "
+                + "every server's answering thread at SCHED_FIFO \(DNSServer.udpRealtimePriority)")
+        } else {
+            print("  not pinned (\(taskset == nil ? "taskset missing" : "fewer than 2 CPUs")): client and servers share the CPUs")
+        }
         // dnsmasq next to Faultline in the same namespace (port 5353), so the two can be measured
-        // in alternation: on a shared 2-core machine the load from other work drifts over a minute.
+        // in alternation: on a shared machine the load from other work drifts over a minute. It gets
+        // what Faultline's answering thread has: the server's CPU and SCHED_FIFO at the same priority.
         var dnsmasqPID: pid_t?
         if let dnsmasq {
             let hostsFile = work + "/hosts"
             let lines = hosts.map { "\($0.value) \($0.key)" } + ["\(hosts["api"]!) consul.service.consul alias.service.consul"]
             try (lines.joined(separator: "\n") + "\n").write(toFile: hostsFile, atomically: true, encoding: .utf8)
-            let args = [dnsmasq, "-k", "--port=5353", "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv",
+            var args = [dnsmasq, "-k", "--port=5353", "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv",
                         "--no-hosts", "--addn-hosts=\(hostsFile)", "--pid-file=", "--user=root", "--log-facility=\(work)/dnsmasq.log"]
+            if let chrt { args = [chrt, "-f", String(DNSServer.udpRealtimePriority)] + args }
             dnsmasqPID = try client.run { try Spawn.start(args, env: ["PATH": "/usr/bin:/bin"], capture: false) }.pid
             usleep(300_000)
         } else {
@@ -91,21 +124,29 @@ enum DNSBench {
                 _ = Spawn.wait(dnsmasqPID)
             }
         }
+        // The floor: a thread that turns each query round with one recvfrom and one sendto and no
+        // DNS work at all. No server answering one datagram per system call does better here.
+        let reflector = try Reflector.start(on: client, port: 5300)
+        defer { reflector.stop() }
         let local = try DNSServer.start(responder: responder, on: client, addresses: [loopback], port: 53, hosts: hosts, history: history)
-        // Three rounds, Faultline and dnsmasq in turn; each figure is the median of its three.
+        // Rounds of Faultline, dnsmasq and the reflector in turn; each figure is the median of its rounds.
         var mine: [(DNSPerfResult, DNSPerfResult)] = []
         var reference: [(DNSPerfResult, DNSPerfResult)] = []
+        var floor: [(DNSPerfResult, DNSPerfResult)] = []
         for _ in 0..<Self.rounds {
             mine.append((try perf(loopback, port: 53, rate: nil), try perf(loopback, port: 53, rate: 50_000)))
             if dnsmasqPID != nil {
                 reference.append((try perf(loopback, port: 5353, rate: nil), try perf(loopback, port: 5353, rate: 50_000)))
             }
+            floor.append((try perf(loopback, port: 5300, rate: nil), try perf(loopback, port: 5300, rate: 50_000)))
         }
         local.stop()
+        var rows: [(String, DNSPerfResult, DNSPerfResult)] = []
         rows.append(("Faultline, loopback", median(mine.map(\.0)), median(mine.map(\.1))))
         if !reference.isEmpty {
             rows.append(("dnsmasq, loopback", median(reference.map(\.0)), median(reference.map(\.1))))
         }
+        rows.append(("reflector (floor), loopback", median(floor.map(\.0)), median(floor.map(\.1))))
         // The same without the history, to show what recording costs.
         let bare = try DNSServer.start(responder: responder, on: client, addresses: [loopback], port: 53, hosts: hosts, history: nil)
         rows.append(("Faultline, loopback, no history", try perf(loopback, port: 53, rate: nil), try perf(loopback, port: 53, rate: 50_000)))
@@ -113,18 +154,25 @@ enum DNSBench {
         let routed = try DNSServer.start(responder: responder, on: topology.routerThread, addresses: [plan.routerAddress], hosts: hosts, history: history)
         rows.append(("Faultline, router via veth", try perf(plan.routerAddress, port: 53, rate: nil), try perf(plan.routerAddress, port: 53, rate: 50_000)))
         routed.stop()
-        if !reference.isEmpty {
-            print("  rounds (max qps, avg latency at 50k): Faultline \(mine.map { "\(format($0.0.qps, 0)) \(format($0.1.averageLatency * 1e6, 1)) µs" }.joined(separator: ", ")); "
-                + "dnsmasq \(reference.map { "\(format($0.0.qps, 0)) \(format($0.1.averageLatency * 1e6, 1)) µs" }.joined(separator: ", "))")
+
+        func describe(_ rounds: [(DNSPerfResult, DNSPerfResult)]) -> String {
+            rounds.map { "\(format($0.0.qps, 0)) (steal \(format($0.0.steal * 100, 1)) %) \(format($0.1.averageLatency * 1e6, 1)) µs (steal \(format($0.1.steal * 100, 1)) %)" }
+                .joined(separator: ", ")
         }
-        print("  server                          | max qps  | avg latency at max | qps at -Q 50000 | avg latency at 50k | lost")
+        print("  rounds, max qps and avg latency at 50k, with the CPU time stolen by the host meanwhile:")
+        print("    Faultline \(describe(mine))")
+        if !reference.isEmpty { print("    dnsmasq   \(describe(reference))") }
+        print("    reflector \(describe(floor))")
+        print("  server                          | max qps  | avg latency at max | qps at -Q 50000 | avg latency at 50k (σ, max)   | lost")
         for (name, max, at50k) in rows {
-            print("  \(pad(name, 31)) | \(pad(format(max.qps, 0), 8)) | \(pad(format(max.averageLatency * 1e6, 1) + " µs", 18)) | \(pad(format(at50k.qps, 0), 15)) | \(pad(format(at50k.averageLatency * 1e6, 1) + " µs", 18)) | \(max.lost), \(at50k.lost)")
+            let latency = "\(format(at50k.averageLatency * 1e6, 1)) µs (\(format(at50k.latencyDeviation * 1e6, 0)), \(format(at50k.maxLatency * 1e6, 0)))"
+            print("  \(pad(name, 31)) | \(pad(format(max.qps, 0), 8)) | \(pad(format(max.averageLatency * 1e6, 1) + " µs", 18)) | \(pad(format(at50k.qps, 0), 15)) | \(pad(latency, 29)) | \(max.lost), \(at50k.lost)")
         }
-        if let mine = rows.first, let reference = rows.first(where: { $0.0.hasPrefix("dnsmasq") }) {
+        if let mine = rows.first, let reference = rows.first(where: { $0.0.hasPrefix("dnsmasq") }),
+           let floor = rows.first(where: { $0.0.hasPrefix("reflector") }) {
             print("  ratio Faultline ÷ dnsmasq (loopback, max qps, medians): \(format(mine.1.qps / reference.1.qps, 2))× (goal ≥ 1.3×); "
                 + "avg latency at 50k qps: Faultline \(format(mine.2.averageLatency * 1e6, 1)) µs (goal ≤ 25 µs), "
-                + "dnsmasq \(format(reference.2.averageLatency * 1e6, 1)) µs")
+                + "dnsmasq \(format(reference.2.averageLatency * 1e6, 1)) µs, reflector \(format(floor.2.averageLatency * 1e6, 1)) µs")
         }
         print("  history events recorded: \(history.events.count)")
         print("")
@@ -132,10 +180,13 @@ enum DNSBench {
 
     static let rounds = 3
 
-    /// The median qps and the median latency (each on its own), with the median-qps run's losses.
+    /// The median-qps run, with the latency figures of the median-latency run.
     static func median(_ results: [DNSPerfResult]) -> DNSPerfResult {
         var result = results.sorted { $0.qps < $1.qps }[results.count / 2]
-        result.averageLatency = results.map(\.averageLatency).sorted()[results.count / 2]
+        let latency = results.sorted { $0.averageLatency < $1.averageLatency }[results.count / 2]
+        result.averageLatency = latency.averageLatency
+        result.latencyDeviation = latency.latencyDeviation
+        result.maxLatency = latency.maxLatency
         return result
     }
 
@@ -164,6 +215,147 @@ enum DNSBench {
         guard let qps = value(after: "Queries per second:"), let latency = value(after: "Average Latency (s):") else {
             throw BenchError(description: "dnsperf printed no summary:\n\(output)")
         }
-        return DNSPerfResult(qps: qps, averageLatency: latency, lost: lost)
+        // "Average Latency (s):  0.000027 (min 0.000006, max 0.001832)"
+        let maximum = output.split(separator: "\n").first { $0.contains("Average Latency (s):") }
+            .flatMap { $0.components(separatedBy: "max ").last }
+            .flatMap { Double($0.trimmingCharacters(in: CharacterSet(charactersIn: ") "))) } ?? .nan
+        return DNSPerfResult(qps: qps, averageLatency: latency, latencyDeviation: value(after: "Latency StdDev (s):") ?? .nan,
+                             maxLatency: maximum, lost: lost)
+    }
+}
+
+extension DNSBench {
+    /// `faultline-bench dns-serve`: Faultline's DNS server on 127.0.0.1:53 of a bench namespace,
+    /// history recording on, until stdin closes — for measuring by hand (`ip netns exec NS dnsperf …`).
+    static func serve() throws {
+        let tag = "bd\(String(UInt32.random(in: 0..<0xFFFF), radix: 16))"
+        let plan = try TopologyPlan.make(runID: tag, hosts: ["api", "client"], network: .defaultTestbed)
+        let topology = try Topology.build(plan)
+        defer {
+            try? topology.teardown()
+            removeBenchNamespaces("fl-\(tag)")
+        }
+        var hosts: [String: IPv4Address] = [:]
+        for h in plan.hosts { hosts[h.host] = h.address }
+        let settings = DNSSettings(records: [
+            DNSRecordSpec(name: "consul.service.consul", data: .a(.host("api"))),
+            DNSRecordSpec(name: "alias.service.consul", data: .a(.host("api"))),
+        ])
+        let path = NSTemporaryDirectory() + "fl-\(tag).history.jsonl"
+        FileManager.default.createFile(atPath: path, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sink = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        let history = ProcessInfo.processInfo.environment["FL_NO_HISTORY"] == nil
+            ? History(sink: sink, clock: { TimeSpan(nanoseconds: Int64(RunClock.monotonicNow())) }) : nil
+        let client = try topology.thread(of: "client")
+        try topology.backend.setLinkUp("lo", in: plan.hosts[1].namespace)
+        let responder = DNSResponder(zone: try DNSZone(hosts: hosts, settings: settings))
+        let server = try DNSServer.start(responder: responder, on: client, addresses: [IPv4Address(parsing: "127.0.0.1")!], port: 53, hosts: hosts, history: history)
+        print("namespace \(plan.hosts[1].namespace) pid \(getpid())")
+        fflush(nil)
+        while readLine() != nil {}
+        server.stop()
+        print("history events recorded: \(history?.events.count ?? 0)")
+    }
+}
+
+/// The hypervisor's `steal` time from /proc/stat over an interval, as a share of all CPU time.
+struct StealMeter {
+    private let start: (steal: UInt64, total: UInt64)
+
+    init() { start = Self.read() }
+
+    func share() -> Double {
+        let end = Self.read()
+        let total = end.total &- start.total
+        return total == 0 ? 0 : Double(end.steal &- start.steal) / Double(total)
+    }
+
+    /// The `cpu` line: user nice system idle iowait irq softirq steal guest guest_nice (ticks).
+    private static func read() -> (steal: UInt64, total: UInt64) {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return (0, 0) }
+        let fields = line.split(separator: " ").dropFirst().compactMap { UInt64($0) }
+        guard fields.count >= 8 else { return (0, 0) }
+        // guest time is already counted in user: the first eight fields are the whole.
+        return (fields[7], fields[0..<8].reduce(0, +))
+    }
+}
+
+/// The least a UDP server can do: one `recvfrom` and one `sendto` per datagram, the query sent
+/// back with its QR bit set (dnsperf takes it as an answer), from a SCHED_FIFO thread like
+/// Faultline's. Its figures are the floor this machine sets for any server that answers a
+/// datagram per system call.
+final class Reflector: @unchecked Sendable {
+    private let fd: Int32
+    private let port: UInt16
+    private let lock = NSLock()
+    private var stopping = false
+    private let finished = DispatchSemaphore(value: 0)
+
+    private init(fd: Int32, port: UInt16) {
+        self.fd = fd
+        self.port = port
+    }
+
+    static func start(on thread: NamespaceThread, port: UInt16) throws -> Reflector {
+        let fd: Int32 = try thread.run {
+            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            guard fd >= 0 else { throw BenchError(description: "reflector socket: \(String(cString: strerror(errno)))") }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            let rc = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard rc == 0 else {
+                close(fd)
+                throw BenchError(description: "reflector bind 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+            }
+            return fd
+        }
+        let reflector = Reflector(fd: fd, port: port)
+        let worker = Thread { [reflector] in
+            reflector.serve()
+            reflector.finished.signal()
+        }
+        worker.name = "reflector"
+        worker.start()
+        return reflector
+    }
+
+    private func serve() {
+        var param = sched_param(sched_priority: DNSServer.udpRealtimePriority)
+        _ = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var from = sockaddr_in()
+        while true {
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let n = withUnsafeMutablePointer(to: &from) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, &buffer, buffer.count, 0, $0, &length) }
+            }
+            if lock.withLock({ stopping }) { return }
+            guard n >= 3 else { continue }
+            buffer[2] |= 0x80
+            _ = withUnsafePointer(to: &from) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, buffer, n, 0, $0, length) }
+            }
+        }
+    }
+
+    func stop() {
+        lock.withLock { stopping = true }
+        // A datagram to itself wakes the blocked receive.
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var byte: UInt8 = 0
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, &byte, 1, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        finished.wait()
+        close(fd)
     }
 }

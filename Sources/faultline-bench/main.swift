@@ -10,6 +10,13 @@ import Testbed
 
 let clock = ContinuousClock()
 
+if CommandLine.arguments.dropFirst().first == "dns-serve" {
+    do { try DNSBench.serve(); exit(0) } catch {
+        FileHandle.standardError.write(Data("faultline-bench dns-serve: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
 // `faultline-bench dns` runs the DNS benchmark alone.
 if CommandLine.arguments.dropFirst().first == "dns" {
     do {

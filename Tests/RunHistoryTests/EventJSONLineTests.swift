@@ -59,4 +59,44 @@ import Testing
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 4 && lines.last?.contains("burst 2") == true)
     }
+
+    /// A backlog of many chunks — single events and bursts of every size, from several threads at
+    /// once — reaches the file whole, each thread's events in their order, and equals the history.
+    @Test func aBacklogOfManyChunksIsStreamedWholeAndInOrder() throws {
+        let path = NSTemporaryDirectory() + "fl-history-backlog-\(UUID().uuidString).jsonl"
+        FileManager.default.createFile(atPath: path, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sink = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        let history = History(sink: sink, clock: { .seconds(1) })
+        let threads = 4
+        let perThread = HistoryWriter.chunkSize * 5 + 17
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            var sent = 0
+            var burst = 0
+            while sent < perThread {
+                // 1, 2, … 40 events at a time, and one burst bigger than a chunk.
+                let size = min(perThread - sent, burst == 7 ? HistoryWriter.chunkSize + 3 : burst % 40 + 1)
+                let kinds = (sent..<sent + size).map { EventKind.note(message: "\(thread) \($0)") }
+                if size == 1 { history.record(kinds[0]) } else { history.record(contentsOf: kinds) }
+                sent += size
+                burst += 1
+            }
+        }
+        history.flush()
+        try sink.close()
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == threads * perThread)
+        let messages = try lines.map { line -> String in
+            guard case .note(let message) = try JSONDecoder().decode(Event.self, from: Data(line.utf8)).kind else { return "" }
+            return message
+        }
+        #expect(messages == history.events.map { event -> String in
+            if case .note(let message) = event.kind { return message }
+            return ""
+        })
+        for thread in 0..<threads {
+            let mine = messages.filter { $0.hasPrefix("\(thread) ") }
+            #expect(mine == (0..<perThread).map { "\(thread) \($0)" })
+        }
+    }
 }

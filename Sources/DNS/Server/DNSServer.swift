@@ -22,6 +22,9 @@ public final class DNSServer: @unchecked Sendable {
     private var channels: [Channel] = []
     private var datagramLoops: [DNSDatagramLoop] = []
 
+    /// The SCHED_FIFO priority of the threads that answer UDP queries.
+    public static var udpRealtimePriority: Int32 { DNSDatagramLoop.realtimePriority }
+
     /// The hijacks in force; faults install and remove theirs here.
     public var rules: DNSRuleSet { responder.rules }
 

@@ -18,6 +18,16 @@ public enum CPUAffinity {
         }
     }
 
+    /// Restricts every thread `pid` has now (and so the threads they start later) to `cpus`.
+    public static func restrictProcess(_ pid: Int32, to cpus: [Int32]) throws {
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else {
+            throw CgroupError("listing the threads of process", String(pid))
+        }
+        for tid in tasks.compactMap({ Int32($0) }) where fl_set_affinity(tid, cpus, Int32(cpus.count)) != 0 && errno != ESRCH {
+            throw CgroupError("pinning thread \(tid) to CPUs", cpus.map(String.init).joined(separator: ","))
+        }
+    }
+
     /// CPU time used by every thread of `pid` so far, in seconds, from `/proc/PID/task/*/schedstat`
     /// (nanosecond accounting; `/proc/PID/stat` counts only in clock ticks).
     public static func processCPUSeconds(_ pid: Int32) -> Double? {
