@@ -251,7 +251,9 @@ extension DNSBench {
         try topology.backend.setLinkUp("lo", in: plan.hosts[1].namespace)
         let responder = DNSResponder(zone: try DNSZone(hosts: hosts, settings: settings))
         let server = try DNSServer.start(responder: responder, on: client, addresses: [IPv4Address(parsing: "127.0.0.1")!], port: 53, hosts: hosts, history: history)
-        print("namespace \(plan.hosts[1].namespace) pid \(getpid())")
+        let routed = try DNSServer.start(responder: responder, on: topology.routerThread, addresses: [plan.routerAddress], hosts: hosts, history: history)
+        defer { routed.stop() }
+        print("namespace \(plan.hosts[1].namespace) pid \(getpid()) router \(plan.routerAddress)")
         fflush(nil)
         while readLine() != nil {}
         server.stop()
