@@ -33,4 +33,22 @@ struct RequirementCheckTests {
         #expect(RequirementCheck.missing([Requirement(.command("sh"), package: "dash")], path: "/fl-no-such-dir").count == 1)
         #expect(RequirementCheck.skipReason(for: Scenario(name: "x", duration: .seconds(1), hosts: [Host(name: "a")]), path: "") == nil)
     }
+
+    /// Python modules are asked of the `python3` on the path — the interpreter hosts' programs get.
+    @Test func pythonModulesAreFoundByThePythonOnThePath() {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let present = Requirement(.python("json"), package: "python3", installer: .apt)
+        let dotted = Requirement(.python("email.mime"), package: "python3")
+        let absent = Requirement(.python("fl_no_such_module"), package: "fl-no-such-dist", installer: .pip)
+        let absentChild = Requirement(.python("json.fl_no_such_child"), package: "fl-no-such-dist", installer: .pip)
+        #expect(RequirementCheck.missing([present, dotted, absent, absentChild], path: path) == [absent, absentChild])
+        // Without python3 on the path nothing can be imported.
+        #expect(RequirementCheck.missing([present], path: "/fl-no-such-dir") == [present])
+        let scenario = Scenario(name: "x", duration: .seconds(1), hosts: [Host(name: "a")], requirements: [
+            Requirement(.command("fl-no-such-tool"), package: "fl-tools"), absent,
+        ])
+        #expect(RequirementCheck.skipReason(for: scenario, path: path)
+            == "needs command fl-no-such-tool (package fl-tools), python module fl_no_such_module (pip package fl-no-such-dist), "
+            + "not found; install: apt-get install fl-tools; python3 -m pip install fl-no-such-dist")
+    }
 }

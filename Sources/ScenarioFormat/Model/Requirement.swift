@@ -1,5 +1,5 @@
 /// Something a scenario needs from the machine beyond Faultline itself (`requires:`): a program
-/// its hosts run, or a file a library installs, with the package that provides it.
+/// its hosts run, a file a library installs, or a Python module, with the package that provides it.
 ///
 /// `faultline run` checks every requirement before it builds anything; a scenario whose
 /// requirement is missing is reported as skipped, naming the package, never run half-way.
@@ -10,22 +10,43 @@ public struct Requirement: Codable, Sendable, Equatable, CustomStringConvertible
         case command(String)
         /// A file or folder at this absolute path (e.g. a Python module's package folder).
         case file(String)
+        /// A module the `python3` found on `PATH` can import (`consul`, `etcd3`): the interpreter
+        /// the hosts' programs run, wherever pip put the module.
+        case python(String)
+    }
+
+    /// Where the package comes from, which says how to install it.
+    public enum Installer: String, Codable, Sendable, Equatable {
+        /// A Debian package: `apt-get install NAME`.
+        case apt
+        /// A PyPI package: `python3 -m pip install NAME`.
+        case pip
     }
 
     public var need: Need
-    /// The package that provides it (Debian's name, as in `apt-get install …`).
+    /// The package that provides it, as its installer names it.
     public var package: String
-
-    public init(_ need: Need, package: String) {
-        self.need = need
-        self.package = package
+    public var installer: Installer {
+        get { via ?? .apt }
+        set { via = newValue == .apt ? nil : newValue }
     }
 
-    /// `command etcd (package etcd-server)`.
+    /// Stored optional, so Debian requirements (and reports written before pip ones) read alike.
+    private var via: Installer?
+
+    public init(_ need: Need, package: String, installer: Installer = .apt) {
+        self.need = need
+        self.package = package
+        self.via = installer == .apt ? nil : installer
+    }
+
+    /// `command etcd (package etcd-server)`, `python module consul (pip package py-consul)`.
     public var description: String {
-        switch need {
-        case .command(let name): "command \(name) (package \(package))"
-        case .file(let path): "file \(path) (package \(package))"
+        let from = installer == .apt ? "package \(package)" : "pip package \(package)"
+        return switch need {
+        case .command(let name): "command \(name) (\(from))"
+        case .file(let path): "file \(path) (\(from))"
+        case .python(let module): "python module \(module) (\(from))"
         }
     }
 }
