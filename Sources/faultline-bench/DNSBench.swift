@@ -20,6 +20,8 @@ struct DNSPerfResult {
     /// The share of the machine's CPU time the hypervisor gave to others while it ran (`steal` in
     /// /proc/stat): on a shared host the one figure that tells a quiet run from a disturbed one.
     var steal: Double = 0
+    /// Faultline's own mean time per query, receipt to reply sent, from its history (nil for others).
+    var serverTime: Double?
 }
 
 enum DNSBench {
@@ -47,55 +49,52 @@ enum DNSBench {
         }
         defer { if placement != nil { try? CPUAffinity.restrictProcess(getpid(), to: ownCPUs) } }
 
-        let tag = "bd\(String(UInt32.random(in: 0..<0xFFFF), radix: 16))"
-        let plan = try TopologyPlan.make(runID: tag, hosts: ["api", "client"], network: .defaultTestbed)
-        let topology = try Topology.build(plan)
-        defer {
-            try? topology.teardown()
-            removeBenchNamespaces("fl-\(tag)")
-        }
-        let work = NSTemporaryDirectory() + "fl-\(tag)"
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: work) }
-        var hosts: [String: IPv4Address] = [:]
-        for h in plan.hosts { hosts[h.host] = h.address }
-        let settings = DNSSettings(records: [
-            DNSRecordSpec(name: "consul.service.consul", data: .a(.host("api"))),
-            DNSRecordSpec(name: "alias.service.consul", data: .a(.host("api"))),
-        ])
+        try DNSBenchWorld.with { try measure($0, dnsperf: dnsperf, dnsmasq: dnsmasq, chrt: chrt, taskset: taskset, placement: placement) }
+    }
+
+    static func measure(
+        _ world: DNSBenchWorld, dnsperf: String, dnsmasq: String?, chrt: String?, taskset: String?, placement: Placement?
+    ) throws {
+        let (plan, topology, work, hosts, history, client, responder) =
+            (world.plan, world.topology, world.work, world.hosts, world.history, world.client, world.responder)
         let queries = names.map { "\($0) A" }.joined(separator: "\n") + "\n"
         try queries.write(toFile: work + "/queries", atomically: true, encoding: .utf8)
-
-        // History recording on, streamed to a file as in a run.
-        FileManager.default.createFile(atPath: work + "/history.jsonl", contents: nil)
-        let sink = try FileHandle(forWritingTo: URL(fileURLWithPath: work + "/history.jsonl"))
-        defer { try? sink.close() }
-        let history = History(sink: sink, clock: { TimeSpan(nanoseconds: Int64(RunClock.monotonicNow())) })
-        let client = try topology.thread(of: "client")
-        let responder = DNSResponder(zone: try DNSZone(hosts: hosts, settings: settings))
         let loopback = IPv4Address(parsing: "127.0.0.1")!
-        try topology.backend.setLinkUp("lo", in: plan.hosts[1].namespace)
 
         func perf(_ server: IPv4Address, port: UInt16, rate: Int?) throws -> DNSPerfResult {
             var args = [dnsperf, "-s", server.description, "-p", String(port), "-d", work + "/queries", "-l", "5", "-q", "200"]
             if let rate { args += ["-Q", String(rate)] }
             // At a fixed rate dnsperf runs at a low real-time priority (for every server alike), so
             // its latency figure is the server's and not the scheduling of dnsperf's own threads
-            // behind other work on a shared machine. Not at full speed: there it would starve the
-            // servers that run as ordinary processes.
-            if rate != nil, let chrt { args = [chrt, "-f", "2"] + args }
+            // behind other work on a shared machine. Round-robin, not FIFO: pinned to one CPU, a
+            // dnsperf thread waiting in a busy loop at FIFO never lets its sibling run, and the
+            // run never ends (seen here once in about forty runs).
+            if rate != nil, let chrt { args = [chrt, "-r", "2"] + args }
             if let placement, let taskset { args = [taskset, "-c", String(placement.load)] + args }
+            // Each figure starts from a steady state: the history written out, not still catching up
+            // with the last full-speed run's million events next to the server being measured.
+            history.flush()
             let steal = StealMeter()
+            let recorded = world.serverTime.reading
             let child = try client.run { try Spawn.start(args, env: ["PATH": "/usr/bin:/bin"]) }
+            // A 5 s run that is not over in a minute never will be: end it (our own child, by pid).
+            let watchdog = DispatchWorkItem { kill(child.pid, SIGKILL) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
             let output = readAll(child.stdout) + readAll(child.stderr)
-            _ = Spawn.wait(child.pid)
+            watchdog.cancel()
+            let status = Spawn.wait(child.pid)
+            guard status != .signaled(SIGKILL) else {
+                throw BenchError(description: "dnsperf (\(args.joined(separator: " "))) was still running after 60 s and was ended")
+            }
             var result = try parse(output)
             result.steal = steal.share()
+            let serverTime = world.serverTime.mean(since: recorded)
+            result.serverTime = serverTime.isNaN ? nil : serverTime
             return result
         }
 
         print("DNS: dnsperf (1 client, ≤ 200 outstanding, 5 s per figure) on \(names.count) names; history recording on; "
-            + (chrt == nil ? "chrt missing: dnsperf at normal priority throughout" : "dnsperf at SCHED_FIFO 2 for the -Q 50000 runs"))
+            + (chrt == nil ? "chrt missing: dnsperf at normal priority throughout" : "dnsperf at SCHED_RR 2 for the -Q 50000 runs"))
         if let placement {
             print("  dnsperf pinned to CPU \(placement.load); the server under test (every thread of it) to CPU \(placement.server); "
                 + "every server's answering thread at SCHED_FIFO \(DNSServer.udpRealtimePriority)")
@@ -174,11 +173,16 @@ enum DNSBench {
                 + "avg latency at 50k qps: Faultline \(format(mine.2.averageLatency * 1e6, 1)) µs (goal ≤ 25 µs), "
                 + "dnsmasq \(format(reference.2.averageLatency * 1e6, 1)) µs, reflector \(format(floor.2.averageLatency * 1e6, 1)) µs")
         }
+        let own = rows.compactMap { row in row.2.serverTime.map { "\(row.0) \(format($0 * 1e6, 1)) µs" } }
+        if !own.isEmpty {
+            print("  Faultline's own time per query at 50k (receipt → reply sent, from the history's dns.query latency): "
+                + own.joined(separator: ", ") + "; the rest of the round trip is the kernel and the two threads it wakes")
+        }
         print("  history events recorded: \(history.events.count)")
         print("")
     }
 
-    static let rounds = 3
+    static let rounds = 5
 
     /// The median-qps run, with the latency figures of the median-latency run.
     static func median(_ results: [DNSPerfResult]) -> DNSPerfResult {
@@ -187,6 +191,7 @@ enum DNSBench {
         result.averageLatency = latency.averageLatency
         result.latencyDeviation = latency.latencyDeviation
         result.maxLatency = latency.maxLatency
+        result.serverTime = latency.serverTime
         return result
     }
 
@@ -228,6 +233,37 @@ extension DNSBench {
     /// `faultline-bench dns-serve`: Faultline's DNS server on 127.0.0.1:53 of a bench namespace,
     /// history recording on, until stdin closes — for measuring by hand (`ip netns exec NS dnsperf …`).
     static func serve() throws {
+        try DNSBenchWorld.with { world in
+            let history = ProcessInfo.processInfo.environment["FL_NO_HISTORY"] == nil ? world.history : nil
+            let server = try DNSServer.start(responder: world.responder, on: world.client, addresses: [IPv4Address(parsing: "127.0.0.1")!],
+                                             port: 53, hosts: world.hosts, history: history)
+            let routed = try DNSServer.start(responder: world.responder, on: world.topology.routerThread,
+                                             addresses: [world.plan.routerAddress], hosts: world.hosts, history: history)
+            print("namespace \(world.plan.hosts[1].namespace) pid \(getpid()) router \(world.plan.routerAddress)")
+            fflush(nil)
+            while readLine() != nil {}
+            routed.stop()
+            server.stop()
+            print("history events recorded: \(history?.events.count ?? 0)")
+        }
+    }
+}
+
+/// The bench's testbed: hosts `api` and `client` (loopback up), the zone Faultline serves (dnsmasq
+/// is given the same names), a work folder, and a history streamed to a file in it as in a run.
+struct DNSBenchWorld {
+    let plan: TopologyPlan
+    let topology: Topology
+    let work: String
+    let hosts: [String: IPv4Address]
+    let history: History
+    let client: NamespaceThread
+    let responder: DNSResponder
+    /// The server's own time per query (receipt → reply sent), from the `dns.query` events recorded.
+    let serverTime: ServerTimeMeter
+
+    /// Builds the world, runs `body` in it, and takes it all down again.
+    static func with<T>(_ body: (DNSBenchWorld) throws -> T) throws -> T {
         let tag = "bd\(String(UInt32.random(in: 0..<0xFFFF), radix: 16))"
         let plan = try TopologyPlan.make(runID: tag, hosts: ["api", "client"], network: .defaultTestbed)
         let topology = try Topology.build(plan)
@@ -235,29 +271,48 @@ extension DNSBench {
             try? topology.teardown()
             removeBenchNamespaces("fl-\(tag)")
         }
+        let work = NSTemporaryDirectory() + "fl-\(tag)"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
         var hosts: [String: IPv4Address] = [:]
         for h in plan.hosts { hosts[h.host] = h.address }
         let settings = DNSSettings(records: [
             DNSRecordSpec(name: "consul.service.consul", data: .a(.host("api"))),
             DNSRecordSpec(name: "alias.service.consul", data: .a(.host("api"))),
         ])
-        let path = NSTemporaryDirectory() + "fl-\(tag).history.jsonl"
-        FileManager.default.createFile(atPath: path, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let sink = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        let history = ProcessInfo.processInfo.environment["FL_NO_HISTORY"] == nil
-            ? History(sink: sink, clock: { TimeSpan(nanoseconds: Int64(RunClock.monotonicNow())) }) : nil
-        let client = try topology.thread(of: "client")
+        FileManager.default.createFile(atPath: work + "/history.jsonl", contents: nil)
+        let sink = try FileHandle(forWritingTo: URL(fileURLWithPath: work + "/history.jsonl"))
+        defer { try? sink.close() }
+        let meter = ServerTimeMeter()
+        let history = History(sink: sink, clock: { TimeSpan(nanoseconds: Int64(RunClock.monotonicNow())) }, observer: meter.observe)
         try topology.backend.setLinkUp("lo", in: plan.hosts[1].namespace)
-        let responder = DNSResponder(zone: try DNSZone(hosts: hosts, settings: settings))
-        let server = try DNSServer.start(responder: responder, on: client, addresses: [IPv4Address(parsing: "127.0.0.1")!], port: 53, hosts: hosts, history: history)
-        let routed = try DNSServer.start(responder: responder, on: topology.routerThread, addresses: [plan.routerAddress], hosts: hosts, history: history)
-        defer { routed.stop() }
-        print("namespace \(plan.hosts[1].namespace) pid \(getpid()) router \(plan.routerAddress)")
-        fflush(nil)
-        while readLine() != nil {}
-        server.stop()
-        print("history events recorded: \(history?.events.count ?? 0)")
+        let world = DNSBenchWorld(
+            plan: plan, topology: topology, work: work, hosts: hosts, history: history, client: try topology.thread(of: "client"),
+            responder: DNSResponder(zone: try DNSZone(hosts: hosts, settings: settings)), serverTime: meter)
+        return try body(world)
+    }
+}
+/// Sums the latency of every `dns.query` event as it is recorded (a history observer), so a run's
+/// mean server time is the difference of two readings.
+final class ServerTimeMeter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var total: Int64 = 0
+    private var count = 0
+
+    func observe(_ event: Event) {
+        guard case .dnsQuery(_, _, _, _, _, _, _, let latency, _) = event.kind else { return }
+        lock.withLock {
+            total += latency.nanoseconds
+            count += 1
+        }
+    }
+
+    var reading: (nanoseconds: Int64, count: Int) { lock.withLock { (total, count) } }
+
+    /// The mean, in seconds, of the queries recorded since `start`.
+    func mean(since start: (nanoseconds: Int64, count: Int)) -> Double {
+        let now = reading
+        return now.count == start.count ? .nan : Double(now.nanoseconds - start.nanoseconds) / Double(now.count - start.count) / 1e9
     }
 }
 
