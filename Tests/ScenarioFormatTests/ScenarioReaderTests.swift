@@ -167,7 +167,8 @@ struct ScenarioReaderTests {
         let json = try JSONEncoder().encode(expected)
         #expect(try JSONDecoder().decode([Requirement].self, from: json) == expected)
         // A Debian requirement is written as before pip ones existed: no installer key.
-        #expect(!String(decoding: try JSONEncoder().encode(expected[0]), as: UTF8.self).contains("via"))
+        #expect(!String(decoding: try JSONEncoder().encode(expected[0]), as: UTF8.self).contains("installer"))
+        #expect(String(decoding: try JSONEncoder().encode(expected[2]), as: UTF8.self).contains(#""installer":"pip""#))
     }
 
     @Test func expectVerdictDefaultsToPassAndRejectsOtherWords() throws {

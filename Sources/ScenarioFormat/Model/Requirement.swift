@@ -34,6 +34,11 @@ public struct Requirement: Codable, Sendable, Equatable, CustomStringConvertible
     /// Stored optional, so Debian requirements (and reports written before pip ones) read alike.
     private var via: Installer?
 
+    private enum CodingKeys: String, CodingKey {
+        case need, package
+        case via = "installer"
+    }
+
     public init(_ need: Need, package: String, installer: Installer = .apt) {
         self.need = need
         self.package = package
