@@ -35,21 +35,16 @@ public enum RequirementCheck {
         case .file(let file):
             return access(file, F_OK) == 0
         case .command(let name):
-            return locate(name, path: path) != nil
+            return ExternalCommand.locate(name, searching: path) != nil
         case .python(let module):
             return pythonFinds(module, path: path)
         }
     }
 
-    static func locate(_ name: String, path: String) -> String? {
-        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
-        return path.split(separator: ":").lazy.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
-    }
-
     /// Asks the `python3` on `path` — the interpreter the hosts' programs get — whether it can find
     /// `module` (`importlib.util.find_spec`, which locates without importing).
     static func pythonFinds(_ module: String, path: String) -> Bool {
-        guard let python = locate("python3", path: path) else { return false }
+        guard let python = ExternalCommand.locate("python3", searching: path) else { return false }
         let code = "import importlib.util, sys\ntry:\n    found = importlib.util.find_spec(sys.argv[1]) is not None\n"
             + "except Exception:\n    found = False\nsys.exit(0 if found else 1)"
         var env = ProcessInfo.processInfo.environment

@@ -80,8 +80,9 @@ enum DNSBench {
             // A 5 s run that is not over in a minute never will be: end it (our own child, by pid).
             let watchdog = DispatchWorkItem { kill(child.pid, SIGKILL) }
             DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
-            let output = readAll(child.stdout) + readAll(child.stderr)
+            let (stdout, stderr) = Spawn.readToEnd(child)
             watchdog.cancel()
+            let output = String(decoding: stdout + stderr, as: UTF8.self)
             let status = Spawn.wait(child.pid)
             guard status != .signaled(SIGKILL) else {
                 throw BenchError(description: "dnsperf (\(args.joined(separator: " "))) was still running after 60 s and was ended")
@@ -193,20 +194,6 @@ enum DNSBench {
         result.maxLatency = latency.maxLatency
         result.serverTime = latency.serverTime
         return result
-    }
-
-    static func readAll(_ fd: Int32?) -> String {
-        guard let fd else { return "" }
-        defer { close(fd) }
-        var data = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 { break }
-            data += buffer[0..<n]
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// Reads `Queries per second:` and `Average Latency (s):` from dnsperf's summary.
@@ -392,8 +379,11 @@ final class Reflector: @unchecked Sendable {
             let n = withUnsafeMutablePointer(to: &from) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, &buffer, buffer.count, 0, $0, &length) }
             }
-            if lock.withLock({ stopping }) { return }
-            guard n >= 3 else { continue }
+            // stop() wakes the loop with a 1-byte datagram; only then is the flag worth reading.
+            guard n >= 3 else {
+                if lock.withLock({ stopping }) { return }
+                continue
+            }
             buffer[2] |= 0x80
             _ = withUnsafePointer(to: &from) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, buffer, n, 0, $0, length) }

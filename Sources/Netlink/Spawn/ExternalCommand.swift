@@ -16,10 +16,15 @@ public enum ExternalCommand {
 
     /// The full path of `name`, searched in `PATH` and then the sbin folders root's tools live in.
     public static func locate(_ name: String) -> String? {
-        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let folders = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
-        return folders.lazy.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
+        return locate(name, searching: path + ":/usr/sbin:/sbin:/usr/bin:/bin")
+    }
+
+    /// The full path of `name` in the `:`-separated `path` only (`name` itself when it contains a `/`);
+    /// nil unless it is an executable file there.
+    public static func locate(_ name: String, searching path: String) -> String? {
+        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
+        return path.split(separator: ":").lazy.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
     }
 
     /// Spawns `executable` (a full path) with `arguments` (through ``Spawn``), keeps its standard
