@@ -44,7 +44,8 @@ public enum FaultEngine {
             let logs = engine == .userspace && environment.logDirectory != nil
                 ? link.pairs.map { QueuedPacketEngine.logName(fault: name, pair: $0) } : []
             return LinkEffect(plan: linkPlan, backend: backend, netfilter: netfilter,
-                              packets: packets ?? RecordingPacketEngine(into: RecordingBackend()), decisionLogs: logs)
+                              packets: packets ?? RecordingPacketEngine(into: RecordingBackend()), roots: environment.sharedRoots,
+                              decisionLogs: logs)
         case .cpu(.stress(let stress)):
             let cgroup = try cgroup(of: stress.host, in: hosts)
             // The CPUs the host's own program may use, so the workers compete with it.

@@ -14,12 +14,16 @@ public struct FaultEnvironment: Sendable {
     public var logDirectory: URL?
     /// The rule set of the scenario's DNS server, which `dns` faults switch; nil when none runs.
     public var dnsRules: DNSRuleSet?
+    /// Who uses which root qdisc in the run's router; copies of an environment share it, so every
+    /// fault of a run counts in one place.
+    public let sharedRoots: SharedRoots
 
     public init(
         seed: UInt64 = 0, deterministic: Bool = false, netemAvailable: Bool = false, logDirectory: URL? = nil,
-        dnsRules: DNSRuleSet? = nil
+        dnsRules: DNSRuleSet? = nil, sharedRoots: SharedRoots = SharedRoots()
     ) {
         self.dnsRules = dnsRules
+        self.sharedRoots = sharedRoots
         self.seed = seed
         self.deterministic = deterministic
         self.netemAvailable = netemAvailable

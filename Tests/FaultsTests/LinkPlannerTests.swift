@@ -98,4 +98,32 @@ struct LinkPlannerTests {
         #expect(recorder.trace.last == "tc -n fl-t1-router qdisc del dev h1 root handle 1:")
         #expect(!recorder.trace.contains { $0.contains("iptables") && $0.contains("-A") })
     }
+
+    /// Two faults toward one receiver in one run share its root qdisc: the first adds it, the last
+    /// heal removes it. Another run's environment keeps its own count though the namespace is named alike.
+    @Test func faultsOfOneRunShareTheRootAndAnotherRunCountsApart() throws {
+        let recorder = RecordingBackend()
+        let run = FaultEnvironment(netemAvailable: true)
+        func effect(_ from: String, _ environment: FaultEnvironment) throws -> any FaultEffect {
+            try FaultEngine.make(.link(Self.link([(from, "b")]) { $0.engine = .netem }), plan: Self.topology, backend: recorder,
+                                 netfilter: RecordingNetfilter(into: recorder), environment: environment)
+        }
+        let roots = { recorder.trace.filter { $0.contains("root handle 1:") } }
+        let first = try effect("a", run), second = try effect("c", run)
+        try first.apply()
+        try second.apply()
+        #expect(roots() == ["tc -n fl-t1-router qdisc add dev h1 root handle 1: htb default 0"])
+        try first.heal()
+        #expect(roots().count == 1)
+        let other = try effect("a", FaultEnvironment(netemAvailable: true))
+        try other.apply()
+        try other.heal()
+        try second.heal()
+        #expect(roots() == [
+            "tc -n fl-t1-router qdisc add dev h1 root handle 1: htb default 0",
+            "tc -n fl-t1-router qdisc add dev h1 root handle 1: htb default 0",
+            "tc -n fl-t1-router qdisc del dev h1 root handle 1:",
+            "tc -n fl-t1-router qdisc del dev h1 root handle 1:",
+        ])
+    }
 }

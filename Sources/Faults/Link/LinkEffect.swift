@@ -12,6 +12,7 @@ public final class LinkEffect: FaultEffect, @unchecked Sendable {
     private let backend: any RouteNetlink
     private let netfilter: any Netfilter
     private let packets: any PacketEngine
+    private let roots: SharedRoots
     private let lock = NSLock()
     private var applied = false
     private var acquiredRoots: [Qdisc] = []
@@ -20,8 +21,12 @@ public final class LinkEffect: FaultEffect, @unchecked Sendable {
     /// The delay line's counters from the last heal.
     public private(set) var lastStatistics: DelayLine.Statistics?
 
-    public init(plan: LinkPlan, backend: any RouteNetlink, netfilter: any Netfilter, packets: any PacketEngine, decisionLogs: [String] = []) {
+    public init(
+        plan: LinkPlan, backend: any RouteNetlink, netfilter: any Netfilter, packets: any PacketEngine, roots: SharedRoots,
+        decisionLogs: [String] = []
+    ) {
         self.plan = plan
+        self.roots = roots
         self.backend = backend
         self.netfilter = netfilter
         self.packets = packets
@@ -40,7 +45,7 @@ public final class LinkEffect: FaultEffect, @unchecked Sendable {
             do {
                 if plan.engine == .userspace { try packets.start(plan) }
                 for root in plan.roots {
-                    try SharedRoots.acquire(key(root)) { try backend.addQdisc(root, in: plan.router) }
+                    try roots.acquire(key(root)) { try backend.addQdisc(root, in: plan.router) }
                     acquiredRoots.append(root)
                 }
                 for change in plan.shaping { try add(change) }
@@ -70,7 +75,7 @@ public final class LinkEffect: FaultEffect, @unchecked Sendable {
         if let stats = packets.stop() { lastStatistics = stats }
         for change in plan.shaping.reversed() { attempt { try delete(change) } }
         for root in acquiredRoots.reversed() {
-            attempt { try SharedRoots.release(key(root)) { try backend.deleteQdisc(root, in: plan.router) } }
+            attempt { try roots.release(key(root)) { try backend.deleteQdisc(root, in: plan.router) } }
         }
         acquiredRoots.removeAll()
         applied = false
