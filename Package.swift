@@ -32,7 +32,9 @@ let package = Package(
 
         // MARK: Pure model: runs anywhere
         .target(name: "ScenarioFormat", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "RunHistory", dependencies: ["ScenarioFormat"]),
+        // Locks a real-time thread may share with ordinary ones (priority inheritance).
+        .target(name: "RealtimeSync"),
+        .target(name: "RunHistory", dependencies: ["ScenarioFormat", "RealtimeSync"]),
         .target(name: "Checks", dependencies: ["ScenarioFormat", "RunHistory"]),
         .target(name: "Reports", dependencies: ["ScenarioFormat", "RunHistory", "Checks"]),
 
@@ -46,7 +48,7 @@ let package = Package(
         .target(
             name: "DNS",
             dependencies: [
-                "ScenarioFormat", "RunHistory", "Netlink", "CLinux",
+                "ScenarioFormat", "RunHistory", "RealtimeSync", "Netlink", "CLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -63,13 +65,14 @@ let package = Package(
         ),
         .target(
             name: "Faults",
-            dependencies: ["Netlink", "CLinux", "CNetfilterQueue", "Testbed", "Services", "DNS", "ScenarioFormat", "RunHistory"],
+            dependencies: ["Netlink", "CLinux", "CNetfilterQueue", "Testbed", "Services", "DNS", "ScenarioFormat", "RunHistory", "RealtimeSync"],
             exclude: ["README.md"]),
         // Packet capture on the router and the decoders behind it (decoders are pure).
         .target(name: "Observer", dependencies: ["CPcap", "Netlink", "Testbed", "DNS", "RunHistory", "ScenarioFormat"]),
         .target(
             name: "Runner",
             dependencies: [
+                "RealtimeSync",
                 "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Services", "Faults", "Observer", "DNS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -83,10 +86,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "faultline-bench",
-            dependencies: ["Runner", "Netlink", "Testbed", "Services", "Faults", "Observer", "RunHistory", "ScenarioFormat", "DNS"]),
+            dependencies: ["Runner", "Netlink", "Testbed", "Services", "Faults", "Observer", "RunHistory", "ScenarioFormat", "DNS", "RealtimeSync"]),
 
         // MARK: Tests
         .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat"], exclude: ["Fixtures"]),
+        .testTarget(name: "RealtimeSyncTests", dependencies: ["RealtimeSync", "CLinux"]),
         .testTarget(name: "RunHistoryTests", dependencies: ["RunHistory", "ScenarioFormat"]),
         .testTarget(name: "ChecksTests", dependencies: ["Checks", "RunHistory", "ScenarioFormat"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Checks", "RunHistory", "ScenarioFormat"], exclude: ["Golden"]),

@@ -1,4 +1,5 @@
 import Foundation
+import RealtimeSync
 import ScenarioFormat
 
 /// The run's one history: append-only, in time order, shared by every part of the run.
@@ -7,7 +8,9 @@ import ScenarioFormat
 /// (when a sink is given) within milliseconds, by a writer thread, so a crash still leaves the
 /// evidence on disk without every recorder paying for JSON encoding and a write call.
 public final class History: @unchecked Sendable {
-    private let lock = NSLock()
+    /// Priority-inheriting: real-time threads (the DNS server's UDP loop) record, and must not
+    /// wait behind an ordinary thread preempted while it holds the lock.
+    private let lock = PriorityInheritingLock()
     private var storage = EventLog()
     private let writer: HistoryWriter?
     private let encoder: JSONEncoder

@@ -1,4 +1,5 @@
 import Foundation
+import RealtimeSync
 
 /// Streams events to `history.jsonl` from a thread of its own, in batches: recording an event
 /// costs an append under a lock, while JSON encoding and the write call happen off the hot path
@@ -11,7 +12,10 @@ import Foundation
 /// space's lock, which stalled the DNS server's thread for milliseconds.
 final class HistoryWriter: @unchecked Sendable {
     private let sink: FileHandle
-    private let condition = NSCondition()
+    /// Priority-inheriting: this thread runs at nice 10 and hands over under this lock with
+    /// real-time recorders; preempted inside it, it would otherwise hold them up for as long as
+    /// the CPU stays busy (measured: 50 ms stalls of the DNS server's thread).
+    private let condition = PriorityInheritingCondition()
     /// Full chunks, oldest first, then the one being filled.
     private var full: [[Event]] = []
     private var filling: [Event] = []

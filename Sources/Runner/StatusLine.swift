@@ -1,5 +1,6 @@
 import Checks
 import Foundation
+import RealtimeSync
 import RunHistory
 import ScenarioFormat
 
@@ -9,7 +10,10 @@ import ScenarioFormat
 /// Counters are fed by the history's observer; a timer redraws the line on stderr four times a
 /// second and re-judges closed windows once a second (checks are pure, so this is safe).
 final class StatusLine: @unchecked Sendable {
-    private let lock = NSLock()
+    /// Guards the counters: ``count(_:)`` runs on whichever thread records, real-time ones
+    /// included, so it never waits behind a terminal write (those take `terminal`).
+    private let lock = PriorityInheritingLock()
+    private let terminal = NSLock()
     private let scenario: Scenario
     private var activeFaults: [String] = []
     private var probesOK = 0
@@ -24,8 +28,10 @@ final class StatusLine: @unchecked Sendable {
 
     /// Counts one recorded event.
     func count(_ event: Event) {
-        lock.lock()
-        defer { lock.unlock() }
+        lock.withLock { tally(event) }
+    }
+
+    private func tally(_ event: Event) {
         switch event.kind {
         case .faultApplied(let f, _, _, _): activeFaults.append(f)
         case .faultHealed(let f, _): activeFaults.removeAll { $0 == f }
@@ -58,12 +64,12 @@ final class StatusLine: @unchecked Sendable {
 
     /// Prints a progress line above the status line.
     func print(_ text: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)\n".utf8))
+        terminal.withLock {
+            FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)\n".utf8))
+        }
     }
 
-    private func clear() { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    private func clear() { terminal.withLock { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) } }
 
     private func judge(_ history: [Event], now: TimeSpan) {
         let resolver = WindowResolver(history: history)
@@ -79,20 +85,21 @@ final class StatusLine: @unchecked Sendable {
             case .unknown: d.unknown += 1
             }
         }
-        lock.lock()
-        decided = d
-        lock.unlock()
+        lock.withLock { decided = d }
     }
 
     private func draw(now: TimeSpan) {
-        lock.lock()
-        defer { lock.unlock() }
+        let line = lock.withLock { status(now: now) }
+        terminal.withLock { FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    private func status(now: TimeSpan) -> String {
         let position = String(format: "%6.1fs / %@", max(0, now.seconds), scenario.duration.description)
         let faults = activeFaults.isEmpty ? "no faults" : "faults: " + activeFaults.joined(separator: ",")
         var parts = [position, faults, "probes \(probesOK) ok \(probesFailed) failed"]
         if requests + connections > 0 { parts.append("traffic \(connections) conn \(requests) req") }
         let n = decided.pass + decided.fail + decided.unknown
         parts.append("expectations \(n)/\(scenario.expectations.count) decided (\(decided.pass) pass, \(decided.fail) fail)")
-        FileHandle.standardError.write(Data("\r\u{1B}[2K[\(parts.joined(separator: " | "))]".utf8))
+        return "\r\u{1B}[2K[\(parts.joined(separator: " | "))]"
     }
 }

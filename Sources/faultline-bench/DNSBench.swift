@@ -5,6 +5,7 @@ import DNS
 import Foundation
 import Glibc
 import Netlink
+import RealtimeSync
 import RunHistory
 import ScenarioFormat
 import Testbed
@@ -282,7 +283,8 @@ struct DNSBenchWorld {
 /// Sums the latency of every `dns.query` event as it is recorded (a history observer), so a run's
 /// mean server time is the difference of two readings.
 final class ServerTimeMeter: @unchecked Sendable {
-    private let lock = NSLock()
+    /// Taken under the history's lock by the real-time UDP loop, and by the bench's main thread.
+    private let lock = PriorityInheritingLock()
     private var total: Int64 = 0
     private var count = 0
 

@@ -1,4 +1,5 @@
 import Foundation
+import RealtimeSync
 import RunHistory
 import ScenarioFormat
 
@@ -7,7 +8,8 @@ public final class DNSQueryRecorder: @unchecked Sendable {
     private let history: History?
     /// Source address (host byte order) → host name.
     private let hosts: [UInt32: String]
-    private let lock = NSLock()
+    /// Taken by the UDP loop's real-time thread and by readers of ``snapshot``.
+    private let lock = PriorityInheritingLock()
     private var counters = DNSServerCounters()
 
     public init(history: History?, hosts: [String: IPv4Address]) {

@@ -3,6 +3,7 @@ import CNetfilterQueue
 import Foundation
 import Glibc
 import Netlink
+import RealtimeSync
 
 /// The userspace link engine's delay line: one dedicated thread (never a Swift-concurrency pool
 /// thread) reading an ``NetfilterQueue``, deciding each packet's fate with its pair's
@@ -62,7 +63,8 @@ public final class DelayLine: @unchecked Sendable {
     private var nextStash: Int32 = 0
     private var order: UInt64 = 0
     private var stats = Statistics()
-    private let lock = NSLock()
+    /// Shared by the real-time thread and readers of ``statistics``.
+    private let lock = PriorityInheritingLock()
     private var published = Statistics()
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)

@@ -1,0 +1,127 @@
+import CLinux
+import Foundation
+import Glibc
+import RealtimeSync
+import Testing
+
+/// The classic priority inversion, set up for real on one CPU: an ordinary thread holds the lock
+/// and needs 20 ms of CPU to finish its critical section; a real-time thread at priority 2 keeps
+/// that CPU busy for 400 ms; a real-time thread at priority 5 wants the lock. With inheritance the
+/// holder runs at priority 5 until it lets go, so the wait is the critical section; with a plain
+/// lock the holder is starved for the whole 400 ms, which the control case shows happens here.
+@Suite(.serialized, .enabled(if: getuid() == 0, "needs root: SCHED_FIFO threads stage the inversion"))
+struct PriorityInheritanceTests {
+    static let busy: Double = 0.4
+
+    @Test func theHolderOfAPriorityInheritingLockIsLentTheWaitersPriority() throws {
+        let lock = PriorityInheritingLock()
+        let wait = try Self.stageInversion(lock: { lock.lock() }, unlock: { lock.unlock() })
+        print("priority-inheriting lock: the priority-5 thread waited \(Int(wait * 1000)) ms")
+        #expect(wait < 0.15)
+    }
+
+    @Test func aPlainLockLeavesTheWaiterBehindTheBusyThread() throws {
+        let lock = NSLock()
+        let wait = try Self.stageInversion(lock: { lock.lock() }, unlock: { lock.unlock() })
+        print("plain lock (control): the priority-5 thread waited \(Int(wait * 1000)) ms")
+        #expect(wait > 0.3)
+    }
+
+    @Test func theConditionHandsOverLikeNSCondition() {
+        let condition = PriorityInheritingCondition()
+        nonisolated(unsafe) var items: [Int] = []
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            for i in 0..<1000 {
+                condition.withLock { items.append(i) }
+                condition.broadcast()
+            }
+            done.signal()
+        }.start()
+        condition.lock()
+        while items.count < 1000 { condition.wait() }
+        condition.unlock()
+        done.wait()
+        #expect(items == Array(0..<1000))
+    }
+
+    /// How long (seconds) the priority-5 thread waited for the lock.
+    static func stageInversion(lock: @escaping @Sendable () -> Void, unlock: @escaping @Sendable () -> Void) throws -> Double {
+        let cpu = Self.firstAllowedCPU()
+        let held = DispatchSemaphore(value: 0)
+        let group = DispatchGroup()
+        nonisolated(unsafe) var waited = Double.nan
+        let failures = Failures()
+        let fail = failures.add
+        func thread(_ body: @escaping @Sendable () -> Void) {
+            group.enter()
+            Thread { body(); group.leave() }.start()
+        }
+        // The holder: ordinary priority, 20 ms of its own CPU time inside the lock.
+        thread {
+            if !pin(to: cpu) { fail("pinning the holder") }
+            lock()
+            held.signal()
+            let start = threadCPUTime()
+            while threadCPUTime() - start < 0.02 {}
+            unlock()
+        }
+        held.wait()
+        // The waiter: priority 5, asks for the lock once the busy thread has the CPU.
+        thread {
+            if !pin(to: cpu) || !realtime(5) { fail("making the waiter real-time") }
+            usleep(30_000)
+            let start = monotonic()
+            lock()
+            waited = monotonic() - start
+            unlock()
+        }
+        // The busy thread: priority 2, spins for 400 ms (by the clock, so it always ends).
+        thread {
+            if !pin(to: cpu) || !realtime(2) { fail("making the busy thread real-time") }
+            let start = monotonic()
+            while monotonic() - start < busy {}
+        }
+        group.wait()
+        if !failures.all.isEmpty { throw StagingError(description: failures.all.joined(separator: "; ")) }
+        return waited
+    }
+
+    struct StagingError: Error, CustomStringConvertible { var description: String }
+
+    final class Failures: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [String] = []
+        @Sendable func add(_ what: String) { lock.withLock { list.append(what) } }
+        var all: [String] { lock.withLock { list } }
+    }
+
+    static func firstAllowedCPU() -> Int32 {
+        var cpu: Int32 = 0
+        return fl_get_affinity(0, &cpu, 1) >= 1 ? cpu : 0
+    }
+}
+
+/// Pins the calling thread to `cpu`.
+private func pin(to cpu: Int32) -> Bool {
+    var cpu = cpu
+    return fl_set_affinity(0, &cpu, 1) == 0
+}
+
+/// Makes the calling thread SCHED_FIFO at `priority`.
+private func realtime(_ priority: Int32) -> Bool {
+    var param = sched_param(sched_priority: priority)
+    return pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) == 0
+}
+
+private func monotonic() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+private func threadCPUTime() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
