@@ -1,9 +1,12 @@
 import Foundation
+import RealtimeSync
 
 /// The hijacks in force, in the order they were applied; the first that matches and claims a
 /// query shapes it. Faults switch rules in and out from any thread while the server reads.
 public final class DNSRuleSet: @unchecked Sendable {
-    private let lock = NSLock()
+    /// The UDP loop's real-time thread reads under it while the timeline's thread switches
+    /// faults: priority-inheriting, so a switch never stalls the answers.
+    private let lock = PriorityInheritingLock()
     private var rules: [DNSRule] = []
 
     public init() {}
