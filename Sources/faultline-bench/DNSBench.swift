@@ -25,6 +25,25 @@ struct DNSPerfResult {
     var serverTime: Double?
 }
 
+/// One server's figures in one round (or the medians of several).
+struct Figures {
+    /// Max qps, dnsperf on its own CPU.
+    var max: DNSPerfResult
+    /// At 50k qps, dnsperf on its own CPU.
+    var split: DNSPerfResult
+    /// At 50k qps, dnsperf on the server's CPU; nil when the run is not pinned.
+    var colocated: DNSPerfResult?
+
+    /// The largest share of CPU time the host stole during any of the three.
+    var steal: Double { Swift.max(max.steal, split.steal, colocated?.steal ?? 0) }
+
+    static func median(_ rounds: [Figures]) -> Figures {
+        let colocated = rounds.compactMap(\.colocated)
+        return Figures(max: DNSBench.median(rounds.map(\.max)), split: DNSBench.median(rounds.map(\.split)),
+                       colocated: colocated.isEmpty ? nil : DNSBench.median(colocated))
+    }
+}
+
 enum DNSBench {
     static let names = ["api", "client", "consul.service.consul", "alias.service.consul"]
 
@@ -62,7 +81,8 @@ enum DNSBench {
         try queries.write(toFile: work + "/queries", atomically: true, encoding: .utf8)
         let loopback = IPv4Address(parsing: "127.0.0.1")!
 
-        func perf(_ server: IPv4Address, port: UInt16, rate: Int?) throws -> DNSPerfResult {
+        /// - Parameter colocated: dnsperf on the server's CPU rather than its own (with a rate only).
+        func perf(_ server: IPv4Address, port: UInt16, rate: Int?, colocated: Bool = false) throws -> DNSPerfResult {
             var args = [dnsperf, "-s", server.description, "-p", String(port), "-d", work + "/queries", "-l", "5", "-q", "200"]
             if let rate { args += ["-Q", String(rate)] }
             // At a fixed rate dnsperf runs at a low real-time priority (for every server alike), so
@@ -71,7 +91,7 @@ enum DNSBench {
             // dnsperf thread waiting in a busy loop at FIFO never lets its sibling run, and the
             // run never ends (seen here once in about forty runs).
             if rate != nil, let chrt { args = [chrt, "-r", "2"] + args }
-            if let placement, let taskset { args = [taskset, "-c", String(placement.load)] + args }
+            if let placement, let taskset { args = [taskset, "-c", String(colocated ? placement.server : placement.load)] + args }
             // Each figure starts from a steady state: the history written out, not still catching up
             // with the last full-speed run's million events next to the server being measured.
             history.flush()
@@ -85,6 +105,9 @@ enum DNSBench {
             watchdog.cancel()
             let output = String(decoding: stdout + stderr, as: UTF8.self)
             let status = Spawn.wait(child.pid)
+            // Killed because the bench is being interrupted (its handler ends every process in the
+            // testbed)? Then wait here for the handler to finish and end the process.
+            if status == .signaled(SIGKILL) { BenchTestbed.waitIfInterrupted() }
             guard status != .signaled(SIGKILL) else {
                 throw BenchError(description: "dnsperf (\(args.joined(separator: " "))) was still running after 60 s and was ended")
             }
@@ -131,51 +154,66 @@ enum DNSBench {
         defer { reflector.stop() }
         let local = try DNSServer.start(responder: responder, on: client, addresses: [loopback], port: 53, hosts: hosts, history: history)
         // Rounds of Faultline, dnsmasq and the reflector in turn; each figure is the median of its rounds.
-        var mine: [(DNSPerfResult, DNSPerfResult)] = []
-        var reference: [(DNSPerfResult, DNSPerfResult)] = []
-        var floor: [(DNSPerfResult, DNSPerfResult)] = []
+        /// One server's figures: max qps (dnsperf on its own CPU), then avg latency at 50k qps with
+        /// dnsperf on its own CPU and with dnsperf on the server's CPU (co-located, as a client
+        /// under test and its DNS server share a small machine: no cross-CPU wake-up, but every
+        /// thread of the server then competes with the load — where a lock shared with a starved
+        /// ordinary thread shows).
+        func figures(_ server: IPv4Address, port: UInt16) throws -> Figures {
+            Figures(max: try perf(server, port: port, rate: nil), split: try perf(server, port: port, rate: 50_000),
+                    colocated: placement == nil ? nil : try perf(server, port: port, rate: 50_000, colocated: true))
+        }
+        var mine: [Figures] = [], reference: [Figures] = [], floor: [Figures] = []
         for _ in 0..<Self.rounds {
-            mine.append((try perf(loopback, port: 53, rate: nil), try perf(loopback, port: 53, rate: 50_000)))
-            if dnsmasqPID != nil {
-                reference.append((try perf(loopback, port: 5353, rate: nil), try perf(loopback, port: 5353, rate: 50_000)))
-            }
-            floor.append((try perf(loopback, port: 5300, rate: nil), try perf(loopback, port: 5300, rate: 50_000)))
+            mine.append(try figures(loopback, port: 53))
+            if dnsmasqPID != nil { reference.append(try figures(loopback, port: 5353)) }
+            floor.append(try figures(loopback, port: 5300))
         }
         local.stop()
-        var rows: [(String, DNSPerfResult, DNSPerfResult)] = []
-        rows.append(("Faultline, loopback", median(mine.map(\.0)), median(mine.map(\.1))))
-        if !reference.isEmpty {
-            rows.append(("dnsmasq, loopback", median(reference.map(\.0)), median(reference.map(\.1))))
-        }
-        rows.append(("reflector (floor), loopback", median(floor.map(\.0)), median(floor.map(\.1))))
+        var rows: [(String, Figures)] = [("Faultline, loopback", .median(mine))]
+        if !reference.isEmpty { rows.append(("dnsmasq, loopback", .median(reference))) }
+        rows.append(("reflector (floor), loopback", .median(floor)))
         // The same without the history, to show what recording costs.
         let bare = try DNSServer.start(responder: responder, on: client, addresses: [loopback], port: 53, hosts: hosts, history: nil)
-        rows.append(("Faultline, loopback, no history", try perf(loopback, port: 53, rate: nil), try perf(loopback, port: 53, rate: 50_000)))
+        rows.append(("Faultline, loopback, no history", try figures(loopback, port: 53)))
         bare.stop()
         let routed = try DNSServer.start(responder: responder, on: topology.routerThread, addresses: [plan.routerAddress], hosts: hosts, history: history)
-        rows.append(("Faultline, router via veth", try perf(plan.routerAddress, port: 53, rate: nil), try perf(plan.routerAddress, port: 53, rate: 50_000)))
+        rows.append(("Faultline, router via veth", try figures(plan.routerAddress, port: 53)))
         routed.stop()
 
-        func describe(_ rounds: [(DNSPerfResult, DNSPerfResult)]) -> String {
-            rounds.map { "\(format($0.0.qps, 0)) (steal \(format($0.0.steal * 100, 1)) %) \(format($0.1.averageLatency * 1e6, 1)) µs (steal \(format($0.1.steal * 100, 1)) %)" }
-                .joined(separator: ", ")
+        func describe(_ rounds: [Figures]) -> String {
+            rounds.map { f in
+                "\(format(f.max.qps, 0)) \(format(f.split.averageLatency * 1e6, 0))/\(f.colocated.map { format($0.averageLatency * 1e6, 0) } ?? "-") µs "
+                    + "(steal \(format(f.steal * 100, 1)) %)"
+            }.joined(separator: ", ")
         }
-        print("  rounds, max qps and avg latency at 50k, with the CPU time stolen by the host meanwhile:")
+        print("  rounds: max qps, avg latency at 50k split/co-located, and the CPU time the host stole meanwhile:")
         print("    Faultline \(describe(mine))")
         if !reference.isEmpty { print("    dnsmasq   \(describe(reference))") }
         print("    reflector \(describe(floor))")
-        print("  server                          | max qps  | avg latency at max | qps at -Q 50000 | avg latency at 50k (σ, max)   | lost")
-        for (name, max, at50k) in rows {
-            let latency = "\(format(at50k.averageLatency * 1e6, 1)) µs (\(format(at50k.latencyDeviation * 1e6, 0)), \(format(at50k.maxLatency * 1e6, 0)))"
-            print("  \(pad(name, 31)) | \(pad(format(max.qps, 0), 8)) | \(pad(format(max.averageLatency * 1e6, 1) + " µs", 18)) | \(pad(format(at50k.qps, 0), 15)) | \(pad(latency, 29)) | \(max.lost), \(at50k.lost)")
+        print("  medians of the rounds; latency as avg (σ, max) in µs; split = dnsperf on its own CPU, co-located = on the server's")
+        print("  server                          | max qps  | avg latency at max | at 50k qps, split  | at 50k qps, co-located | lost (max, split, co-located)")
+        func latency(_ r: DNSPerfResult?) -> String {
+            guard let r else { return "-" }
+            return "\(format(r.averageLatency * 1e6, 1)) (\(format(r.latencyDeviation * 1e6, 0)), \(format(r.maxLatency * 1e6, 0)))"
         }
-        if let mine = rows.first, let reference = rows.first(where: { $0.0.hasPrefix("dnsmasq") }),
-           let floor = rows.first(where: { $0.0.hasPrefix("reflector") }) {
-            print("  ratio Faultline ÷ dnsmasq (loopback, max qps, medians): \(format(mine.1.qps / reference.1.qps, 2))× (goal ≥ 1.3×); "
-                + "avg latency at 50k qps: Faultline \(format(mine.2.averageLatency * 1e6, 1)) µs (goal ≤ 25 µs), "
-                + "dnsmasq \(format(reference.2.averageLatency * 1e6, 1)) µs, reflector \(format(floor.2.averageLatency * 1e6, 1)) µs")
+        for (name, f) in rows {
+            print("  \(pad(name, 31)) | \(pad(format(f.max.qps, 0), 8)) | \(pad(format(f.max.averageLatency * 1e6, 1) + " µs", 18)) | "
+                + "\(pad(latency(f.split), 18)) | \(pad(latency(f.colocated), 22)) | \(f.max.lost), \(f.split.lost), \(f.colocated?.lost ?? "-")")
         }
-        let own = rows.compactMap { row in row.2.serverTime.map { "\(row.0) \(format($0 * 1e6, 1)) µs" } }
+        if let ours = rows.first?.1, let theirs = rows.first(where: { $0.0.hasPrefix("dnsmasq") })?.1,
+           let least = rows.first(where: { $0.0.hasPrefix("reflector") })?.1 {
+            // Each round's pair was measured within a minute, so its ratio is less moved by the
+            // host's load drifting over the run than the ratio of the medians.
+            let paired = zip(mine, reference).map { $0.max.qps / $1.max.qps }.sorted()
+            print("  ratio Faultline ÷ dnsmasq (loopback, max qps): \(format(ours.max.qps / theirs.max.qps, 2))× of the medians, "
+                + "\(format(paired[paired.count / 2], 2))× the median round (rounds \(paired.map { format($0, 2) }.joined(separator: ", "))); goal ≥ 1.3×")
+            func mean(_ r: DNSPerfResult?) -> String { r.map { format($0.averageLatency * 1e6, 1) + " µs" } ?? "-" }
+            print("  avg latency at 50k qps (goal ≤ 25 µs): split: Faultline \(mean(ours.split)), dnsmasq \(mean(theirs.split)), "
+                + "reflector \(mean(least.split)); co-located: Faultline \(mean(ours.colocated)), dnsmasq \(mean(theirs.colocated)), "
+                + "reflector \(mean(least.colocated))")
+        }
+        let own = rows.compactMap { row in row.1.split.serverTime.map { "\(row.0) \(format($0 * 1e6, 1)) µs" } }
         if !own.isEmpty {
             print("  Faultline's own time per query at 50k (receipt → reply sent, from the history's dns.query latency): "
                 + own.joined(separator: ", ") + "; the rest of the round trip is the kernel and the two threads it wakes")
@@ -254,12 +292,12 @@ struct DNSBenchWorld {
     static func with<T>(_ body: (DNSBenchWorld) throws -> T) throws -> T {
         let tag = "bd\(String(UInt32.random(in: 0..<0xFFFF), radix: 16))"
         let plan = try TopologyPlan.make(runID: tag, hosts: ["api", "client"], network: .defaultTestbed)
+        let registration = try BenchTestbed.register(plan)
+        defer { BenchTestbed.release(registration) }
         let topology = try Topology.build(plan)
-        defer {
-            try? topology.teardown()
-            removeBenchNamespaces("fl-\(tag)")
-        }
-        let work = NSTemporaryDirectory() + "fl-\(tag)"
+        defer { try? topology.teardown() }
+        // In the run's own folder under /run/faultline, which `faultline cleanup` removes too.
+        let work = RunRegistry.workDirectory(runID: plan.runID)
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
         var hosts: [String: IPv4Address] = [:]

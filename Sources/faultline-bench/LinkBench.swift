@@ -92,6 +92,8 @@ enum LinkBench {
     static func run(runTag: String) throws {
         print("Link faults, userspace engine (NFQUEUE delay line) at delay 50ms, UDP 64-byte datagrams a→b:")
         let plan = try TopologyPlan.make(runID: "\(runTag)-l", hosts: ["a", "b"], network: .defaultTestbed)
+        let registration = try BenchTestbed.register(plan)
+        defer { BenchTestbed.release(registration) }
         let topology = try Topology.build(plan)
         defer { try? topology.teardown() }
         let fault = Fault(name: "bench", at: .zero, kind: .link(LinkFault(

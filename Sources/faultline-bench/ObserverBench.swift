@@ -11,6 +11,8 @@ import Testbed
 func benchObserver(runTag: String) throws {
     print("Traffic observer (libpcap on the router's `any` device, inbound only, analysis on, capture.pcap written):")
     let plan = try TopologyPlan.make(runID: "\(runTag)-o", hosts: ["a", "b"], network: .defaultTestbed)
+    let registration = try BenchTestbed.register(plan)
+    defer { BenchTestbed.release(registration) }
     let topology = try Topology.build(plan)
     defer { try? topology.teardown() }
     let sender = try topology.thread(of: "a")

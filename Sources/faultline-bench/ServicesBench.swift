@@ -15,11 +15,13 @@ func benchServices(runTag: String) throws {
         return
     }
     let plan = try TopologyPlan.make(runID: "\(runTag)-s", hosts: ["srv", "load"], network: .defaultTestbed)
+    let registration = try BenchTestbed.register(plan)
+    defer { BenchTestbed.release(registration) }
     let topology = try Topology.build(plan)
     defer { try? topology.teardown() }
     let address = try topology.address(of: "srv")
     let body = #"{"items":[]}"#
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fl-\(runTag)-services").path
+    let folder = RunRegistry.workDirectory(runID: plan.runID)
     try FileManager.default.createDirectory(atPath: folder + "/www/v1", withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: folder) }
     try body.write(toFile: folder + "/www/v1/items", atomically: true, encoding: .utf8)

@@ -9,11 +9,12 @@ import ScenarioFormat
 import Testbed
 
 let clock = ContinuousClock()
+BenchTestbed.watchSignals()
 
 if CommandLine.arguments.dropFirst().first == "dns-serve" {
-    do { try DNSBench.serve(); exit(0) } catch {
+    do { try DNSBench.serve(); BenchTestbed.finish(0) } catch {
         FileHandle.standardError.write(Data("faultline-bench dns-serve: \(error)\n".utf8))
-        exit(1)
+        BenchTestbed.finish(1)
     }
 }
 
@@ -21,10 +22,10 @@ if CommandLine.arguments.dropFirst().first == "dns-serve" {
 if CommandLine.arguments.dropFirst().first == "dns" {
     do {
         try DNSBench.run()
-        exit(0)
+        BenchTestbed.finish(0)
     } catch {
         FileHandle.standardError.write(Data("faultline-bench dns: \(error)\n".utf8))
-        exit(1)
+        BenchTestbed.finish(1)
     }
 }
 
@@ -129,6 +130,8 @@ nonisolated(unsafe) var lastBreakdown: [String: (count: Int, time: Duration)] = 
 func buildWithLibNL(_ plan: TopologyPlan) throws -> (SetupFigures, Duration) {
     let backend = TimingBackend(LibNLBackend())
     defer { lastBreakdown = backend.byOperation }
+    let registration = try BenchTestbed.register(plan)
+    defer { BenchTestbed.release(registration) }
     let start = clock.now
     let topology = try Topology.build(plan, backend: backend)
     let built = clock.now - start
@@ -138,7 +141,8 @@ func buildWithLibNL(_ plan: TopologyPlan) throws -> (SetupFigures, Duration) {
 }
 
 func buildWithIP(_ plan: TopologyPlan) throws -> Duration {
-    defer { removeBenchNamespaces(plan.namespacePrefix) }
+    let registration = try BenchTestbed.register(plan)
+    defer { BenchTestbed.release(registration) }
     let start = clock.now
     for step in plan.steps { try ip(step.ipArguments) }
     return clock.now - start
@@ -147,7 +151,8 @@ func buildWithIP(_ plan: TopologyPlan) throws -> Duration {
 /// The same topology with `ip -batch`: one spawn for the namespaces, one per namespace for its
 /// changes (router veths first, as hosts need their eth0), plus the sysctl.
 func buildWithIPBatch(_ plan: TopologyPlan) throws -> Duration {
-    defer { removeBenchNamespaces(plan.namespacePrefix) }
+    let registration = try BenchTestbed.register(plan)
+    defer { BenchTestbed.release(registration) }
     let start = clock.now
     let router = plan.routerNamespace.name
     let commands = plan.steps.map { $0.ipArguments }
@@ -202,10 +207,11 @@ func summary(_ label: String, _ times: [Double]) -> String {
 
 guard getuid() == 0 else {
     FileHandle.standardError.write(Data("faultline-bench needs root: it creates network namespaces\n".utf8))
-    exit(2)
+    BenchTestbed.finish(2)
 }
 
 let runTag = "bench\(String(UInt32.random(in: 0...0xFFFF), radix: 16))"
+BenchTestbed.sweep(prefix: "fl-\(runTag)")
 defer { removeBenchNamespaces("fl-\(runTag)") }
 
 // `faultline-bench link` runs only the link section; `faultline-bench observer` only the observer's.
@@ -216,10 +222,10 @@ if onlySection == "link" || onlySection == "observer" {
     } catch {
         removeBenchNamespaces("fl-\(runTag)")
         FileHandle.standardError.write(Data("faultline-bench: \(error)\n".utf8))
-        exit(1)
+        BenchTestbed.finish(1)
     }
     removeBenchNamespaces("fl-\(runTag)")
-    exit(0)
+    BenchTestbed.finish(0)
 }
 
 do {
@@ -278,6 +284,8 @@ do {
 
     print("Partition toggle (apply + heal), one directed cut between two hosts:")
     let plan = try TopologyPlan.make(runID: "\(runTag)-p", hosts: ["a", "b"], network: .defaultTestbed)
+    let registration = try BenchTestbed.register(plan)
+    defer { BenchTestbed.release(registration) }
     let topology = try Topology.build(plan)
     defer { try? topology.teardown() }
     func effect(_ mode: PartitionMode) throws -> any FaultEffect {
@@ -325,5 +333,5 @@ do {
 } catch {
     removeBenchNamespaces("fl-\(runTag)")
     FileHandle.standardError.write(Data("faultline-bench: \(error)\n".utf8))
-    exit(1)
+    BenchTestbed.finish(1)
 }
