@@ -298,10 +298,10 @@ struct DNSBenchWorld {
         defer { BenchTestbed.release(registration) }
         let topology = try Topology.build(plan)
         defer { try? topology.teardown() }
-        // In the run's own folder under /run/faultline, which `faultline cleanup` removes too.
+        // The run's own folder under /run/faultline: releasing the testbed removes it, and so
+        // does `faultline cleanup` after a SIGKILL.
         let work = RunRegistry.workDirectory(runID: plan.runID)
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: work) }
         var hosts: [String: IPv4Address] = [:]
         for h in plan.hosts { hosts[h.host] = h.address }
         let settings = DNSSettings(records: [

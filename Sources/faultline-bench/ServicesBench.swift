@@ -21,9 +21,9 @@ func benchServices(runTag: String) throws {
     defer { try? topology.teardown() }
     let address = try topology.address(of: "srv")
     let body = #"{"items":[]}"#
+    // The run's own folder, removed with the testbed's registration.
     let folder = RunRegistry.workDirectory(runID: plan.runID)
     try FileManager.default.createDirectory(atPath: folder + "/www/v1", withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
     try body.write(toFile: folder + "/www/v1/items", atomically: true, encoding: .utf8)
 
     func load(_ port: UInt16) throws -> String {

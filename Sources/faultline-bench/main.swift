@@ -238,7 +238,6 @@ do {
         let rounds = n == 10 ? 5 : 3
         for round in 0..<rounds {
             let plan = try TopologyPlan.make(runID: "\(runTag)-l\(n)r\(round)", hosts: hostNames(n), network: .defaultTestbed)
-            defer { removeBenchNamespaces(plan.namespacePrefix) }
             let (figures, down) = try buildWithLibNL(plan)
             libnl.append(milliseconds(figures.total) / Double(n))
             netlinkOnly.append(milliseconds(figures.netlink ?? .zero) / Double(n))
