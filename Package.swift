@@ -40,6 +40,8 @@ let package = Package(
 
         // MARK: The machine: netlink, namespaces, processes, faults
         .target(name: "Netlink", dependencies: ["CNetlink", "CLinux", "CNetfilterQueue"]),
+        // The guest kernel (user-mode Linux): its launcher, and the init that runs inside it.
+        .target(name: "Guest", dependencies: ["CLinux", "Netlink"]),
         .target(
             name: "Testbed",
             dependencies: ["Netlink", "CLinux", "ScenarioFormat", "RunHistory"]
@@ -73,7 +75,7 @@ let package = Package(
             name: "Runner",
             dependencies: [
                 "RealtimeSync",
-                "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Services", "Faults", "Observer", "DNS",
+                "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Services", "Faults", "Observer", "DNS", "Guest",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -82,11 +84,11 @@ let package = Package(
         // MARK: Executables
         .executableTarget(
             name: "faultline",
-            dependencies: ["Runner", "Faults", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Runner", "Faults", "Guest", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "faultline-bench",
-            dependencies: ["Runner", "Netlink", "Testbed", "Services", "Faults", "Observer", "RunHistory", "ScenarioFormat", "DNS", "RealtimeSync"]),
+            dependencies: ["Runner", "Netlink", "Testbed", "Services", "Faults", "Observer", "RunHistory", "ScenarioFormat", "DNS", "RealtimeSync", "Guest"]),
 
         // MARK: Tests
         .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat"], exclude: ["Fixtures"]),
@@ -96,6 +98,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Checks", "RunHistory", "ScenarioFormat"], exclude: ["Golden"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "Services", "ScenarioFormat", "RunHistory"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
+        .testTarget(name: "GuestTests", dependencies: ["Guest"]),
         .testTarget(name: "ObserverTests", dependencies: ["Observer", "DNS", "RunHistory", "ScenarioFormat"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "ScenarioFormat", "RunHistory"], exclude: ["Corpus"]),
         .testTarget(
@@ -110,6 +113,6 @@ let package = Package(
         // Privileged: real namespaces; each test builds and removes its own.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Runner", "Netlink", "Testbed", "Services", "Faults", "Observer", "RunHistory", "ScenarioFormat", "DNS"]),
+            dependencies: ["Runner", "Netlink", "Testbed", "Services", "Faults", "Observer", "RunHistory", "ScenarioFormat", "DNS", "Guest"]),
     ]
 )

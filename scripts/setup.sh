@@ -16,6 +16,7 @@ packages=(
   golang-go golang-github-armon-consul-api-dev  # a real Go Consul client (examples/clients/go), built offline in GOPATH mode
   chromium                                      # renders report.html in the report tests (large: installed once)
   etcd-server etcd-client python3-etcd3         # the etcd library scenarios: 3.4 members, etcdctl, the Python client
+  user-mode-linux                               # the guest kernel: netem, cgroup v2 and x_tables for the tests' guest leg and --kernel guest
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -12,6 +12,11 @@
 #include <errno.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <net/if.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/reboot.h>
+#include <sys/wait.h>
 
 int fl_setns(int fd, int nstype) { return setns(fd, nstype); }
 int fl_unshare(int flags) { return unshare(flags); }
@@ -45,6 +50,89 @@ int fl_set_affinity(pid_t pid, const int *cpus, int count) {
 int fl_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 int fl_spawn_addchdir(void *actions, const char *path) {
     return posix_spawn_file_actions_addchdir_np((posix_spawn_file_actions_t *)actions, path);
+}
+
+// MARK: Guest kernel
+
+/// In a forked child only async-signal-safe calls follow (the parent has other threads).
+static void fl_close_from(int first) {
+    if (syscall(SYS_close_range, (unsigned)first, ~0U, 0) == 0) return;
+    for (int fd = first; fd < 65536; fd++) close(fd);
+}
+
+pid_t fl_spawn_kept(const char *path, char *const argv[], char *const envp[], int in_fd, int out_fd, int err_fd) {
+    pid_t launcher = getpid();
+    sigset_t all, old;
+    sigfillset(&all);
+    // No handler of the parent may run in a child before it has set up its own signals.
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t keeper = fork();
+    if (keeper != 0) {
+        int saved = errno;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        errno = saved;
+        return keeper;
+    }
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGUSR2, 0, 0, 0);
+    if (getppid() != launcher) _exit(128 + SIGUSR2);  // the launcher thread ended before prctl
+    for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+    pid_t child = fork();
+    if (child == 0) {
+        setpgid(0, 0);
+        if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) _exit(127);
+        fl_close_from(3);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execve(path, argv, envp);
+        _exit(127);
+    }
+    if (child < 0) _exit(126);
+    setpgid(child, child);  // also here, so the group exists before any kill below
+    fl_close_from(0);
+    sigset_t wanted;
+    sigemptyset(&wanted);
+    sigaddset(&wanted, SIGCHLD);
+    sigaddset(&wanted, SIGUSR2);
+    // SIGINT, SIGTERM and SIGHUP are the launcher's to pass on gracefully; they stay blocked here,
+    // so a signal sent to every process of the command (pkill, a terminal) does not end the guest.
+    for (;;) {
+        int sig = sigwaitinfo(&wanted, NULL);
+        if (sig == SIGCHLD) {
+            int status = 0;
+            if (waitpid(child, &status, WNOHANG) == child) {
+                kill(-child, SIGKILL);
+                _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+            }
+        } else if (sig > 0) {
+            kill(-child, SIGKILL);
+            waitpid(child, NULL, 0);
+            _exit(128 + sig);
+        }
+    }
+}
+
+int fl_finit_module(int fd, const char *params, int flags) { return (int)syscall(SYS_finit_module, fd, params, flags); }
+int fl_reboot(int command) { return reboot(command); }
+const int FL_RB_POWER_OFF = RB_POWER_OFF;
+const int FL_RB_DISABLE_CAD = RB_DISABLE_CAD;
+
+int fl_interface_up(const char *name) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    strncpy(request.ifr_name, name, IFNAMSIZ - 1);
+    int rc = ioctl(fd, SIOCGIFFLAGS, &request);
+    if (rc == 0) {
+        request.ifr_flags |= IFF_UP;
+        rc = ioctl(fd, SIOCSIFFLAGS, &request);
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
 }
 
 const int FL_CLONE_NEWNET = CLONE_NEWNET;

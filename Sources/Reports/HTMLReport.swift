@@ -24,7 +24,7 @@ public enum HTMLReport {
         }
         if let err = r.setupError { out += "<div class=\"banner\">Setup failed: \(e(err))</div>\n" }
         var facts = ["seed <code>\(r.seed)</code>", "run <code>\(e(r.runID))</code>", "started \(e(r.startedAt))",
-                     "faultline \(e(r.version))", "kernel \(e(r.machine.kernel))"]
+                     "faultline \(e(r.version))", "kernel \(e(r.machine.kernelDescription))"]
         if let d = r.scenario.description { facts.insert(e(d), at: 0) }
         out += "<p class=\"facts\">\(facts.joined(separator: " · "))</p>\n"
 

@@ -65,7 +65,7 @@ public enum JUnitReport {
 
     private static func properties(_ r: RunReport) -> [(String, String)] {
         var p: [(String, String)] = [
-            ("seed", String(r.seed)), ("runID", r.runID), ("kernel", r.machine.kernel), ("faultline", r.version),
+            ("seed", String(r.seed)), ("runID", r.runID), ("kernel", r.machine.kernelDescription), ("faultline", r.version),
             ("verdict", r.verdict.rawValue), ("complete", String(r.incompleteReason == nil)),
             ("expectVerdict", r.scenario.expectedVerdict.rawValue), ("designedVerdict", r.designedVerdict.rawValue),
         ]

@@ -28,7 +28,7 @@ public enum MarkdownSummary {
         }
         var facts = [String]()
         if let s = r.score { facts.append("score **\(s.description)**") }
-        facts += ["seed `\(r.seed)`", "run `\(r.runID)`", "started \(r.startedAt)", "faultline \(r.version)", "kernel \(r.machine.kernel)"]
+        facts += ["seed `\(r.seed)`", "run `\(r.runID)`", "started \(r.startedAt)", "faultline \(r.version)", "kernel \(r.machine.kernelDescription)"]
         if let file = r.scenario.file { facts.append("scenario `\(file)`") }
         out.append(facts.joined(separator: " · "))
         out.append("")

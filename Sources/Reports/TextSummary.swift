@@ -4,7 +4,7 @@ import ScenarioFormat
 /// The short plain-text summary printed at the end of a run.
 ///
 /// ```
-/// checkout-survives-partition: seed 42, run 7f1a2b, faultline 0.1.0
+/// checkout-survives-partition: seed 42, run 7f1a2b, faultline 0.1.0, kernel 6.8.0-45-generic
 /// faults (planned -> actual):
 ///   split (partition, fib-rule): apply 5s -> 5.003s (+3ms), heal 10s -> 10.002s (+2ms)
 /// expectations:
@@ -15,7 +15,7 @@ import ScenarioFormat
 public enum TextSummary {
     public static func render(_ report: RunReport) -> String {
         var out: [String] = []
-        out.append("\(report.scenario.name): seed \(report.seed), run \(report.runID), faultline \(report.version)")
+        out.append("\(report.scenario.name): seed \(report.seed), run \(report.runID), faultline \(report.version), kernel \(report.machine.kernelDescription)")
         if report.interrupted {
             out.append("interrupted" + (report.signal.map { " by \($0)" } ?? ""))
         }

@@ -1,6 +1,7 @@
 import Faults
 import Foundation
 import Glibc
+import Guest
 import Netlink
 import Reports
 import Testbed
@@ -28,7 +29,30 @@ public enum MachineProbe {
         caps.append(contentsOf: root ? namespaceProbes() : [])
         caps.append(tunProbe())
         caps.append(cgroupProbe())
+        if GuestMarker.current == nil { caps.append(guestProbe()) }
         return caps
+    }
+
+    /// Boots the guest kernel with `true` as its command: what `faultline run --kernel guest` needs.
+    static func guestProbe() -> Capability {
+        let name = "guest kernel"
+        switch GuestKernel.locate() {
+        case .failure(let error):
+            return Capability(name: name, available: false, detail: "\(error) (for faultline run --kernel guest)", remedy: error.remedy)
+        case .success(let kernel):
+            do {
+                let outcome = try GuestLauncher(kernel: kernel, memoryMegabytes: 256).run(["true"])
+                let ok = outcome.status.exitCode == 0 && outcome.status.failure == nil
+                let detail = ok
+                    ? String(format: "user-mode Linux %@ booted and ran a command in %.1f s (faultline run --kernel guest: netem, cgroup v2, x_tables; no root needed)",
+                             kernel.release, outcome.wallSeconds)
+                    : "user-mode Linux \(kernel.release) booted but could not run a command: \(outcome.status.failure ?? "exit \(outcome.status.exitCode)")"
+                return Capability(name: name, available: ok, detail: detail, remedy: ok ? nil : "see faultline guest --verbose -- true")
+            } catch {
+                return Capability(name: name, available: false, detail: "user-mode Linux \(kernel.release) did not boot: \(error)",
+                                  remedy: "user-mode Linux needs ptrace and an executable tmpfs (/dev/shm or $TMPDIR)")
+            }
+        }
     }
 
     /// The kernel release (`uname -r`).
@@ -94,15 +118,16 @@ public enum MachineProbe {
     }
 
     private static func iptablesProbe(_ topology: Topology, rule: [String], name: String, purpose: String) -> Capability {
-        guard let iptables = ExternalCommand.locate("iptables") else {
+        guard ExternalCommand.locate("iptables") != nil || ExternalCommand.locate("iptables-legacy") != nil else {
             return Capability(name: name, available: false, detail: "no iptables binary (needed for \(purpose))",
                               remedy: "apt-get install iptables")
         }
         do {
-            let outcome = try topology.routerThread.run { try ExternalCommand.run(iptables, ["-w"] + rule) }
+            let variant = try IPTablesVariant.choose(on: topology.routerThread)
+            let outcome = try topology.routerThread.run { try ExternalCommand.run(variant.path, ["-w"] + rule) }
             return Capability(
                 name: name, available: outcome.succeeded,
-                detail: outcome.succeeded ? "rule accepted in a throwaway namespace (for \(purpose))"
+                detail: outcome.succeeded ? "rule accepted by \((variant.path as NSString).lastPathComponent) (\(variant.backend)) in a throwaway namespace (for \(purpose))"
                     : "rule refused: \(outcome.standardError.trimmingCharacters(in: .whitespacesAndNewlines))",
                 remedy: outcome.succeeded ? nil : "a kernel with the netfilter module for this target")
         } catch {
@@ -170,6 +195,6 @@ extension MachineFacts {
         var caps: [String: String] = [:]
         caps["iptables"] = ExternalCommand.locate("iptables") ?? "missing"
         caps["cgroup"] = MachineProbe.cgroupEngine ?? "missing"
-        return MachineFacts(kernel: MachineProbe.kernelRelease, capabilities: caps)
+        return MachineFacts(kernel: MachineProbe.kernelRelease, capabilities: caps, guest: GuestMarker.current)
     }
 }

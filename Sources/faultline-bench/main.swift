@@ -29,6 +29,17 @@ if CommandLine.arguments.dropFirst().first == "dns" {
     }
 }
 
+// `faultline-bench guest` measures guest mode against a run on this machine's kernel.
+if CommandLine.arguments.dropFirst().first == "guest" {
+    do {
+        try GuestBench.run(binary: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/faultline")
+        BenchTestbed.finish(0)
+    } catch {
+        FileHandle.standardError.write(Data("faultline-bench guest: \(error)\n".utf8))
+        BenchTestbed.finish(1)
+    }
+}
+
 func milliseconds(_ d: Duration) -> Double {
     Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reports
 import Runner
 
 /// `faultline doctor`: what this machine can do, and which engine each fault kind will use.
@@ -18,7 +19,7 @@ struct Doctor: ParsableCommand {
             print(String(decoding: try encoder.encode(caps), as: UTF8.self))
             return
         }
-        print("kernel \(MachineProbe.kernelRelease)")
+        print("kernel \(MachineFacts.current().kernelDescription)")
         for c in caps {
             print("\(c.available ? "  ok " : "  -- ") \(c.name): \(c.detail)")
             if let r = c.remedy, !c.available { print("        to get it: \(r)") }
@@ -37,7 +38,9 @@ enum EngineChoice {
         let cg = has("cgroup cpu controller")
         return [
             "partition drop:   " + (ns ? "FIB rule blackhole in the router namespace (libnl)" : "unavailable: no network namespaces"),
-            "partition reject: " + (ns ? "unreachable route in the sender's namespace (libnl)" : "unavailable"),
+            "partition reject: " + (has("iptables REJECT tcp-reset")
+                ? "iptables REJECT --reject-with icmp-host-unreachable in the router's FORWARD chain"
+                : "unavailable: needs iptables (apt-get install iptables)"),
             "partition reset:  " + (has("iptables REJECT tcp-reset")
                 ? "iptables REJECT --reject-with tcp-reset in the router's FORWARD chain"
                 : "unavailable: needs iptables (apt-get install iptables)"),
@@ -50,6 +53,8 @@ enum EngineChoice {
                 : "unavailable: no cgroup cpu controller"),
             "process:          " + (cg ? "signals to the host's process group (pause = STOP/CONT); restarts join the host's cgroup"
                 : "signals to the host's process group; no cgroup, so no per-host CPU accounting"),
+            "guest mode:       " + (has("guest kernel") ? "faultline run --kernel guest runs scenarios in a user-mode Linux guest kernel (no root needed)"
+                : "unavailable (see the guest kernel line above)"),
         ]
     }
 }

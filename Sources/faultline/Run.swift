@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Glibc
+import Guest
 import Reports
 import Runner
 import ScenarioFormat
@@ -40,9 +41,18 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Print every history event and progress message as one JSON object per line on stdout.")
     var json = false
 
+    @Option(help: ArgumentHelp(
+        "Which kernel plays the scenarios: host (this machine's; needs root) or guest (Faultline's user-mode Linux guest kernel: netem, cgroup v2 and x_tables without root, modprobe or KVM).",
+        valueName: "host|guest"))
+    var kernel: KernelChoice = .host
+
+    @Option(name: .customLong("guest-memory"), help: "The guest kernel's memory in MiB (with --kernel guest).")
+    var guestMemoryMegabytes: Int = 2048
+
     func validate() throws {
         guard repetitions >= 1 else { throw ValidationError("--repeat must be at least 1") }
         guard !(quiet && json) else { throw ValidationError("--quiet and --json exclude each other") }
+        guard guestMemoryMegabytes >= 256 else { throw ValidationError("--guest-memory must be at least 256 (MiB)") }
     }
 
     func run() async throws {
@@ -52,6 +62,10 @@ struct Run: AsyncParsableCommand {
         if loaded.scenarios.isEmpty {
             Console.error("error: no scenario files in \(files.joined(separator: ", "))")
             throw ExitCode(2)
+        }
+        if kernel == .guest && GuestMarker.current == nil {
+            try runInGuest()
+            return
         }
         if let missing = Privilege.missing() {
             Console.error("error: \(missing)")
@@ -89,6 +103,21 @@ struct Run: AsyncParsableCommand {
             append(markdown, to: step)
         }
         if worst != 0 { throw ExitCode(worst) }
+    }
+
+    /// `--kernel guest`: the same command, run by the same executable inside the guest kernel (the
+    /// host's files are its root, so paths and the reports folder mean the same there).
+    private func runInGuest() throws {
+        let kernel: GuestKernel
+        switch GuestKernel.locate() {
+        case .success(let k): kernel = k
+        case .failure(let error):
+            Console.error("error: --kernel guest: \(error)")
+            throw ExitCode(2)
+        }
+        let inner = [GuestLauncher.ownExecutable] + GuestLauncher.removingOptions(["--kernel", "--guest-memory"], from: Array(CommandLine.arguments.dropFirst()))
+        let code = try GuestRun.run(inner, kernel: kernel, memoryMegabytes: guestMemoryMegabytes, verbose: !quiet && !json)
+        if code != 0 { throw ExitCode(code) }
     }
 
     /// The run's summary: text on stdout, or one `result` object with `--json`.
@@ -159,10 +188,17 @@ struct Run: AsyncParsableCommand {
 }
 
 /// What the run needs from the machine that it does not have.
+/// `--kernel`: where scenarios are played.
+enum KernelChoice: String, ExpressibleByArgument, CaseIterable {
+    case host, guest
+
+}
+
 enum Privilege {
     static func missing() -> String? {
         guard getuid() == 0 else {
-            return "faultline run needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) to create network namespaces; run it with sudo"
+            return "faultline run needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) to create network namespaces; run it with sudo, "
+                + "or without root in Faultline's guest kernel: faultline run --kernel guest …"
         }
         return nil
     }

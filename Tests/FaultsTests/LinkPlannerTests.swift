@@ -36,6 +36,40 @@ struct LinkPlannerTests {
         #expect(try LinkPlanner.engine(for: Self.link([("a", "b")]), deterministic: false, netemAvailable: false) == .userspace)
     }
 
+    /// netem's own correlation leaves delays uncorrelated (measured in the guest kernel), so a
+    /// correlated jitter goes to the userspace engine, and `engine: netem` is refused naming why.
+    @Test func correlatedJitterIsForTheUserspaceEngine() throws {
+        let correlated = Self.link([("a", "b")]) {
+            $0.jitter = .milliseconds(10)
+            $0.correlation = Percentage(percent: 50)
+        }
+        #expect(try LinkPlanner.engine(for: correlated, deterministic: false, netemAvailable: true) == .userspace)
+        var explicit = correlated
+        explicit.engine = .netem
+        #expect(throws: FaultError(.engineUnavailable(
+            "engine netem cannot do correlated jitter (netem's correlation leaves successive delays uncorrelated); use engine: userspace"))) {
+            try LinkPlanner.engine(for: explicit, deterministic: false, netemAvailable: true)
+        }
+    }
+
+    /// The pareto tables spread less than 1 jitter; netem is given the jitter that makes the
+    /// standard deviation asked for, and the constants match the tables installed here.
+    @Test(arguments: [DelayDistribution.normal, .pareto, .paretonormal])
+    func netemJitterIsScaledToTheTablesSpread(distribution: DelayDistribution) throws {
+        let l = Self.link([("a", "b")]) {
+            $0.jitter = .milliseconds(10)
+            $0.distribution = distribution
+        }
+        let plan = try LinkPlanner.plan(l, engine: .netem, topology: Self.topology, firstQueue: 1)
+        let leaf = plan.shaping.compactMap { if case .leaf(let q) = $0, case .netem(let n) = q.kind { n } else { nil } }
+        let spread = NetemDistribution.spread(of: distribution.rawValue)
+        #expect(leaf.map(\.jitterMicroseconds) == [UInt32((10_000 / spread).rounded())])
+        if let table = NetemDistribution.path(of: distribution.rawValue) {
+            let measured = try #require(NetemDistribution.measuredSpread(ofTableAt: table))
+            #expect(abs(measured - spread) < 0.002, "\(table): spread \(measured)")
+        }
+    }
+
     @Test func rateAloneNeedsNoPacketEngine() throws {
         let l = LinkFault(pairs: [DirectedPair(from: "a", to: "b")], rate: Bitrate(bitsPerSecond: 2_000_000))
         #expect(try LinkPlanner.engine(for: l, deterministic: true, netemAvailable: false) == .htb)

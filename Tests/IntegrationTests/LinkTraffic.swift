@@ -58,7 +58,7 @@ enum LinkTraffic {
                 let seq = buffer.withUnsafeBytes { Int($0.loadUnaligned(fromByteOffset: 0, as: Int64.self)) }
                 let sent = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: Int64.self) }
                 let intact = (16..<size).allSatisfy { buffer[$0] == UInt8(truncatingIfNeeded: seq &+ $0) }
-                arrivals.mutate { $0.append(Arrival(sequence: seq, oneWay: Double(t - sent) / 1e6, intact: intact)) }
+                arrivals.mutate { $0.append(Arrival(sequence: seq, oneWay: Double(t &- sent) / 1e6, intact: intact)) }
             }
             done.signal()
         }
@@ -140,6 +140,14 @@ enum Stats {
     static func median(_ v: [Double]) -> Double {
         let s = v.sorted()
         return s.isEmpty ? .nan : s[s.count / 2]
+    }
+    /// The sample autocorrelation of `v` at `lag`.
+    static func autocorrelation(_ v: [Double], lag: Int) -> Double {
+        guard v.count > lag + 1 else { return .nan }
+        let mean = v.reduce(0, +) / Double(v.count)
+        let variance = v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        let covariance = (lag..<v.count).reduce(0) { $0 + (v[$1] - mean) * (v[$1 - lag] - mean) }
+        return covariance / variance
     }
     static func standardDeviation(_ v: [Double]) -> Double {
         let mean = v.reduce(0, +) / Double(v.count)

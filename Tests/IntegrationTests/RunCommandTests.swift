@@ -27,10 +27,10 @@ struct RunCommandTests {
         var stderr: String
     }
 
-    /// Runs the binary and waits for it.
-    static func faultline(_ args: [String], in directory: URL) throws -> Finished {
+    /// Runs the binary (or `executable` with `args`) and waits for it.
+    static func faultline(_ args: [String], in directory: URL, executable: String = binary) throws -> Finished {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
         p.currentDirectoryURL = directory
         let out = Pipe(), err = Pipe()

@@ -53,6 +53,28 @@ int fl_datagram_batch_send(fl_datagram_batch *batch, int fd);
 /// sendto(2) to an IPv4 address and port (host byte order); bytes sent or -errno.
 int fl_datagram_send_to(int fd, const uint8_t *bytes, size_t length, uint32_t address, uint16_t port);
 
+// MARK: Guest kernel (user-mode Linux): its launcher and its init
+
+/// Starts `path` with `argv`/`envp` (NULL-terminated) under a keeper process and returns the
+/// keeper's pid (-1 with errno on failure). stdin/stdout/stderr become `in_fd`/`out_fd`/`err_fd`;
+/// every other descriptor is closed. The program leads a process group of its own; the keeper
+/// (in another group) waits for it, then SIGKILLs that whole group — user-mode Linux leaves
+/// helper processes behind when its main process ends — and exits with the program's status
+/// (128 + signal if a signal ended it). The keeper gets SIGUSR2 when the calling *thread* ends
+/// (PR_SET_PDEATHSIG), and on SIGUSR2 kills the group and exits 128 + SIGUSR2: a launcher ended
+/// even by SIGKILL takes the guest with it, and the launcher ends the guest at once by sending
+/// SIGUSR2. SIGINT, SIGTERM and SIGHUP are ignored (the launcher passes them on gracefully).
+/// Call it from a thread that lives until the keeper has been waited for.
+pid_t fl_spawn_kept(const char *path, char *const argv[], char *const envp[], int in_fd, int out_fd, int err_fd);
+/// finit_module(2): loads the kernel module in `fd` with `params`.
+int fl_finit_module(int fd, const char *params, int flags);
+/// reboot(2) with `command` (RB_POWER_OFF, RB_DISABLE_CAD …).
+int fl_reboot(int command);
+extern const int FL_RB_POWER_OFF;
+extern const int FL_RB_DISABLE_CAD;
+/// Sets the IFF_UP flag of interface `name` in the calling thread's network namespace (SIOCSIFFLAGS).
+int fl_interface_up(const char *name);
+
 extern const int FL_CLONE_NEWNET;
 extern const int FL_CLONE_NEWNS;
 extern const int FL_CLONE_FS;

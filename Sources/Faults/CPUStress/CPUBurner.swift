@@ -10,6 +10,9 @@ import Testbed
 /// the period's end. A worker that falls more than a period behind starts afresh rather than
 /// bursting to catch up.
 public enum CPUBurner {
+    /// The worker threads' names start with this (`burn-0`, …), so their CPU time can be told
+    /// from the process's start-up.
+    public static let threadPrefix = "burn-"
     /// Pins to `options.cpus`, starts the workers and never returns; ends by signal.
     public static func run(_ options: CPUBurnerOptions) throws -> Never {
         if !options.cpus.isEmpty { try CPUAffinity.restrictCurrentThread(to: options.cpus) }
@@ -17,7 +20,7 @@ public enum CPUBurner {
         let busy = UInt64(min(1, max(0, options.load)) * Double(period))
         for i in 0..<max(1, options.workers) {
             let t = Thread { work(period: period, busy: busy) }
-            t.name = "burn-\(i)"
+            t.name = "\(threadPrefix)\(i)"
             t.start()
         }
         while true { pause() }

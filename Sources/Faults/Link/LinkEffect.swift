@@ -49,7 +49,7 @@ public final class LinkEffect: FaultEffect, @unchecked Sendable {
                     acquiredRoots.append(root)
                 }
                 for change in plan.shaping { try add(change) }
-                for lane in plan.lanes { for rule in lane.steering { try netfilter.insert(rule, in: plan.router) } }
+                try netfilter.insert(plan.lanes.flatMap(\.steering), in: plan.router)
             } catch {
                 healLocked()
                 throw error
@@ -71,7 +71,7 @@ public final class LinkEffect: FaultEffect, @unchecked Sendable {
         func attempt(_ body: () throws -> Void) {
             do { try body() } catch { firstError = firstError ?? error }
         }
-        for lane in plan.lanes.reversed() { for rule in lane.steering.reversed() { attempt { try netfilter.delete(rule, in: plan.router) } } }
+        attempt { try netfilter.delete(plan.lanes.reversed().flatMap { $0.steering.reversed() }, in: plan.router) }
         if let stats = packets.stop() { lastStatistics = stats }
         for change in plan.shaping.reversed() { attempt { try delete(change) } }
         for root in acquiredRoots.reversed() {

@@ -39,6 +39,9 @@ public enum LinkPlanner {
         if case .gilbertElliott = link.loss { gaps.append("gilbert-elliott loss (libnl has no gemodel setter)") }
         if !link.ports.isEmpty { gaps.append("ports (its u32 filters match addresses only)") }
         if link.transport != nil { gaps.append("protocol (its u32 filters match addresses only)") }
+        // netem correlates its 32-bit draws but picks the delay from their low bits (a modulo),
+        // so successive delays come out uncorrelated: measured lag-1 autocorrelation 0.02 for 75 %.
+        if link.correlation != nil, link.jitter != nil { gaps.append("correlated jitter (netem's correlation leaves successive delays uncorrelated)") }
         return gaps
     }
 
@@ -85,7 +88,10 @@ public enum LinkPlanner {
     static func netem(_ link: LinkFault) -> Netem {
         var n = Netem()
         n.delayMicroseconds = UInt32(clamping: (link.delay?.nanoseconds ?? 0) / 1000)
-        n.jitterMicroseconds = UInt32(clamping: (link.jitter?.nanoseconds ?? 0) / 1000)
+        // A scenario's jitter is the distribution's standard deviation; netem's pareto tables
+        // spread less than 1 jitter, so netem is given the jitter that makes that deviation.
+        let spread = link.distribution == .uniform ? 1 : NetemDistribution.spread(of: link.distribution.rawValue)
+        n.jitterMicroseconds = UInt32(clamping: Int64((Double(link.jitter?.nanoseconds ?? 0) / 1000 / spread).rounded()))
         n.delayCorrelation = link.correlation?.fraction ?? 0
         if link.jitter != nil, link.distribution != .uniform { n.distribution = link.distribution.rawValue }
         if case .random(let p) = link.loss { n.loss = p.fraction }

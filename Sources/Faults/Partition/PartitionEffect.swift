@@ -30,14 +30,14 @@ public final class PartitionEffect: FaultEffect, @unchecked Sendable {
     public func apply() throws {
         try lock.withLock {
             if applied { return }
-            var done: [PartitionChange] = []
+            var done: [Step] = []
             do {
-                for change in plan.changes {
-                    try apply(change)
-                    done.append(change)
+                for step in steps(plan.changes) {
+                    try apply(step)
+                    done.append(step)
                 }
             } catch {
-                for change in done.reversed() { try? heal(change) }
+                for step in done.reversed() { try? heal(step) }
                 throw error
             }
             applied = true
@@ -49,25 +49,47 @@ public final class PartitionEffect: FaultEffect, @unchecked Sendable {
     public func heal() throws {
         try lock.withLock {
             var firstError: Error?
-            for change in plan.changes.reversed() {
-                do { try heal(change) } catch { firstError = firstError ?? error }
+            for step in steps(plan.changes.reversed()) {
+                do { try heal(step) } catch { firstError = firstError ?? error }
             }
             applied = false
             if let firstError { throw firstError }
         }
     }
 
-    private func apply(_ change: PartitionChange) throws {
-        switch change {
+    /// A FIB rule, or consecutive netfilter rules of one namespace applied as one transaction.
+    private enum Step {
+        case fibRule(FIBRule, NetworkNamespace)
+        case packetFilters([IPTablesRule], NetworkNamespace)
+    }
+
+    private func steps(_ changes: some Sequence<PartitionChange>) -> [Step] {
+        var steps: [Step] = []
+        for change in changes {
+            switch change {
+            case .fibRule(let rule, let ns): steps.append(.fibRule(rule, ns))
+            case .packetFilter(let rule, let ns):
+                if case .packetFilters(let rules, let last) = steps.last, last == ns {
+                    steps[steps.count - 1] = .packetFilters(rules + [rule], ns)
+                } else {
+                    steps.append(.packetFilters([rule], ns))
+                }
+            }
+        }
+        return steps
+    }
+
+    private func apply(_ step: Step) throws {
+        switch step {
         case .fibRule(let rule, let ns): try backend.addRule(rule, in: ns)
-        case .packetFilter(let rule, let ns): try netfilter.insert(rule, in: ns)
+        case .packetFilters(let rules, let ns): try netfilter.insert(rules, in: ns)
         }
     }
 
-    private func heal(_ change: PartitionChange) throws {
-        switch change {
+    private func heal(_ step: Step) throws {
+        switch step {
         case .fibRule(let rule, let ns): try backend.deleteRule(rule, in: ns)
-        case .packetFilter(let rule, let ns): try netfilter.delete(rule, in: ns)
+        case .packetFilters(let rules, let ns): try netfilter.delete(rules, in: ns)
         }
     }
 }

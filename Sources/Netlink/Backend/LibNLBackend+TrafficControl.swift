@@ -156,7 +156,11 @@ extension LibNLBackend {
             if n.jitterMicroseconds > 0 { rtnl_netem_set_jitter(q, Int32(clamping: n.jitterMicroseconds)) }
             if n.delayCorrelation > 0 { rtnl_netem_set_delay_correlation(q, probability(n.delayCorrelation)) }
             if let d = n.distribution {
-                try NetlinkError.check(rtnl_netem_set_delay_distribution(q, d), operation, "\(what) (distribution \(d))", in: namespace.name)
+                guard let table = NetemDistribution.path(of: d) else {
+                    throw NetlinkError(operation: operation, object: "\(what) (distribution \(d): no \(d).dist in \(NetemDistribution.folders.joined(separator: ", ")); apt-get install iproute2)",
+                                       namespace: namespace.name, code: -Int32(NLE_OBJ_NOTFOUND))
+                }
+                try NetlinkError.check(rtnl_netem_set_delay_distribution(q, table), operation, "\(what) (distribution \(table))", in: namespace.name)
             }
             if n.loss > 0 { rtnl_netem_set_loss(q, probability(n.loss)) }
             if n.duplicate > 0 { rtnl_netem_set_duplicate(q, probability(n.duplicate)) }

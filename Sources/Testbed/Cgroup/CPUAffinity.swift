@@ -30,6 +30,31 @@ public enum CPUAffinity {
 
     /// CPU time used by every thread of `pid` so far, in seconds, from `/proc/PID/task/*/schedstat`
     /// (nanosecond accounting; `/proc/PID/stat` counts only in clock ticks).
+    /// The CPU time of `pid`'s threads named `prefix…` (`burn-0`, `burn-1`: the stress workers,
+    /// not the process's start-up) and how long ago the first of them started, in seconds.
+    public static func threadsCPU(_ pid: Int32, namedWith prefix: String) -> (cpuSeconds: Double, runningSeconds: Double)? {
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return nil }
+        var total: UInt64 = 0
+        var firstStart: UInt64?
+        for tid in tasks {
+            let dir = "/proc/\(pid)/task/\(tid)"
+            guard let comm = try? String(contentsOfFile: dir + "/comm", encoding: .utf8), comm.hasPrefix(prefix),
+                  let s = try? String(contentsOfFile: dir + "/schedstat", encoding: .utf8),
+                  let first = s.split(separator: " ").first, let ns = UInt64(first),
+                  let stat = try? String(contentsOfFile: dir + "/stat", encoding: .utf8), let close = stat.lastIndex(of: ")")
+            else { continue }
+            total += ns
+            // Field 22, the thread's start in clock ticks since boot.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 19, let ticks = UInt64(fields[19]) { firstStart = min(firstStart ?? ticks, ticks) }
+        }
+        guard let firstStart else { return nil }
+        var boot = timespec()
+        clock_gettime(CLOCK_BOOTTIME, &boot)
+        let now = Double(boot.tv_sec) + Double(boot.tv_nsec) / 1e9
+        return (Double(total) / 1e9, now - Double(firstStart) / Double(sysconf(Int32(_SC_CLK_TCK))))
+    }
+
     public static func processCPUSeconds(_ pid: Int32) -> Double? {
         guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return nil }
         var total: UInt64 = 0
