@@ -26,6 +26,7 @@ int fl_mount(const char *source, const char *target, const char *fstype, unsigne
 }
 int fl_umount2(const char *target, int flags) { return umount2(target, flags); }
 int fl_set_parent_death_signal(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
+int fl_set_thread_name(const char *name) { return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0); }
 int fl_set_timer_slack(unsigned long ns) { return prctl(PR_SET_TIMERSLACK, ns, 0, 0, 0); }
 
 int fl_get_affinity(pid_t pid, int *cpus, int max) {

@@ -69,7 +69,7 @@ enum GuestRun {
             throw ExitCode(2)
         }
         if verbose {
-            Console.error(String(format: "guest: user-mode Linux %@, booted in %.2f s, ended after %.2f s (exit %d)",
+            Console.error(String(format: "guest: user-mode Linux %@, booted in %.2f s; the command ended after %.2f s (exit %d)",
                                  kernel.release, outcome.status.bootSeconds, outcome.wallSeconds, outcome.status.exitCode))
         }
         return outcome.status.exitCode

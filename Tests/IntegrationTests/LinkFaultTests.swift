@@ -30,6 +30,7 @@ struct LinkFaultTests {
             let delayed = try LinkTraffic.udp(topology, from: "a", to: "b", port: 7201, count: 400, rate: 1000)
             #expect(delayed.count == 400)
             let added = Stats.median(delayed.map(\.oneWay)) - Stats.median(baseline.map(\.oneWay))
+            Fidelity.report("userspace delay", asked: "50 ms", measured: String(format: "%.2f ms added at the median", added), bar: "±1 ms")
             #expect(abs(added - 50) <= 1, "median added delay \(added) ms")
         }
     }
@@ -42,6 +43,7 @@ struct LinkFaultTests {
             try effect.apply()
             let arrivals = try LinkTraffic.udp(topology, from: "a", to: "b", port: 7202, count: 1500, rate: 3000)
             let sd = Stats.standardDeviation(arrivals.map(\.oneWay))
+            Fidelity.report("userspace normal jitter", asked: "10 ms standard deviation", measured: String(format: "sd %.2f ms", sd), bar: "±2 ms")
             #expect(abs(sd - 10) <= 2, "standard deviation \(sd) ms")
         }
     }
@@ -59,6 +61,7 @@ struct LinkFaultTests {
                 return Set(0..<5000).subtracting(arrivals.map(\.sequence))
             }
             let first = try lost(seed: 1)
+            Fidelity.report("userspace loss", asked: "10 % of 5000", measured: "\(first.count) lost", bar: "446…554, the 99 % binomial interval")
             // 99 % binomial interval for n = 5000, p = 0.1: 500 ± 2.576 · √450.
             #expect((446...554).contains(first.count), "lost \(first.count) of 5000")
             #expect(try lost(seed: 1) == first)
@@ -111,6 +114,7 @@ struct LinkFaultTests {
             try effect.apply()
             #expect(effect.plan.engine == .htb)
             let goodput = try LinkTraffic.tcpGoodput(topology, from: "a", to: "b", port: 7206, bytes: 2_000_000)
+            Fidelity.report("htb rate", asked: "10 Mbit/s", measured: String(format: "%.2f Mbit/s TCP goodput", goodput / 1e6), bar: "±10 %")
             #expect(abs(goodput - 10e6) <= 1e6, "goodput \(goodput / 1e6) Mbit/s")
         }
     }

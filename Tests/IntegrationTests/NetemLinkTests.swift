@@ -36,13 +36,17 @@ struct NetemLinkTests {
 
     @Test func delayAddsFiftyMillisecondsWithinOneMillisecondAtTheMedian() throws {
         try TopologyFixture.withTopology(["a", "b"]) { topology in
-            let baseline = try LinkTraffic.udp(topology, from: "a", to: "b", port: 7301, count: 200, rate: 500)
-            let effect = try Self.link(topology, LinkFault(pairs: [], delay: .milliseconds(50)))
-            defer { try? effect.heal() }
-            try effect.apply()
-            let delayed = try LinkTraffic.udp(topology, from: "a", to: "b", port: 7301, count: 400, rate: 500)
-            #expect(delayed.count == 400)
-            let added = Stats.median(delayed.map(\.oneWay)) - Stats.median(baseline.map(\.oneWay))
+            let (added, count) = try Fidelity.measure({ () throws -> (Double, Int) in
+                let baseline = try LinkTraffic.udp(topology, from: "a", to: "b", port: 7301, count: 200, rate: 500)
+                let effect = try Self.link(topology, LinkFault(pairs: [], delay: .milliseconds(50)))
+                defer { try? effect.heal() }
+                try effect.apply()
+                let delayed = try LinkTraffic.udp(topology, from: "a", to: "b", port: 7301, count: 400, rate: 500)
+                let added = Stats.median(delayed.map(\.oneWay)) - Stats.median(baseline.map(\.oneWay))
+                Fidelity.report("netem delay", asked: "50 ms", measured: String(format: "%.2f ms added at the median", added), bar: "±1 ms")
+                return (added, delayed.count)
+            }, accept: { abs($0.0 - 50) <= 1 })
+            #expect(count == 400)
             #expect(abs(added - 50) <= 1, "median added delay \(added) ms")
         }
     }
@@ -52,12 +56,14 @@ struct NetemLinkTests {
             let effect = try Self.link(topology, LinkFault(pairs: [DirectedPair(from: "a", to: "b")], delay: .milliseconds(50)))
             defer { try? effect.heal() }
             try effect.apply()
-            let slow = try LinkTraffic.udp(topology, from: "a", to: "b", port: 7302, count: 200, rate: 500)
-            let other = try LinkTraffic.udp(topology, from: "c", to: "b", port: 7303, count: 200, rate: 500)
-            let back = try LinkTraffic.udp(topology, from: "b", to: "a", port: 7304, count: 200, rate: 500)
-            #expect(abs(Stats.median(slow.map(\.oneWay)) - 50) <= 1.5)
-            #expect(Stats.median(other.map(\.oneWay)) < 5)
-            #expect(Stats.median(back.map(\.oneWay)) < 5, "the other direction is untouched")
+            let medians = try Fidelity.measure({ () throws -> [Double] in
+                try [("a", "b", UInt16(7302)), ("c", "b", 7303), ("b", "a", 7304)].map { from, to, port in
+                    Stats.median(try LinkTraffic.udp(topology, from: from, to: to, port: port, count: 200, rate: 500).map(\.oneWay))
+                }
+            }, accept: { abs($0[0] - 50) <= 1.5 && $0[1] < 5 && $0[2] < 5 })
+            #expect(abs(medians[0] - 50) <= 1.5, "a→b median \(medians[0]) ms")
+            #expect(medians[1] < 5, "c→b median \(medians[1]) ms")
+            #expect(medians[2] < 5, "the other direction is untouched: b→a median \(medians[2]) ms")
             try effect.heal()
             #expect(try !topology.backend.qdiscs(in: topology.routerNamespace).contains { $0.contains("netem") || $0.contains("htb") })
         }
@@ -72,18 +78,22 @@ struct NetemLinkTests {
                 pairs: [], delay: .milliseconds(60), jitter: .milliseconds(10), distribution: distribution))
             defer { try? effect.heal() }
             try effect.apply()
-            let arrivals = try LinkTraffic.udp(topology, from: "a", to: "b", port: 7305, count: 2000, rate: 500)
-            #expect(arrivals.count == 2000)
-            let delays = arrivals.map(\.oneWay)
-            let sd = Stats.standardDeviation(delays)
-            #expect(abs(sd - 10) <= 2, "\(distribution): standard deviation \(sd) ms")
             // The shape: the normal is symmetric, the pareto tables lean right (a long tail of
             // late packets, most packets a little early).
-            let mean = delays.reduce(0, +) / Double(delays.count), median = Stats.median(delays)
-            switch distribution {
-            case .normal: #expect(abs(mean - median) < 1, "mean \(mean), median \(median)")
-            default: #expect(mean - median > 1.5, "\(distribution): mean \(mean), median \(median)")
+            func shaped(_ mean: Double, _ median: Double) -> Bool {
+                distribution == .normal ? abs(mean - median) < 1 : mean - median > 1.5
             }
+            let (count, sd, mean, median) = try Fidelity.measure({ () throws -> (Int, Double, Double, Double) in
+                let delays = try LinkTraffic.udp(topology, from: "a", to: "b", port: 7305, count: 2000, rate: 500).map(\.oneWay)
+                let sd = Stats.standardDeviation(delays)
+                let mean = delays.reduce(0, +) / Double(delays.count), median = Stats.median(delays)
+                Fidelity.report("netem \(distribution) jitter", asked: "10 ms standard deviation around 60 ms",
+                                measured: String(format: "sd %.2f ms, mean %.2f ms, median %.2f ms", sd, mean, median), bar: "sd ±2 ms")
+                return (delays.count, sd, mean, median)
+            }, accept: { abs($0.1 - 10) <= 2 && shaped($0.2, $0.3) })
+            #expect(count == 2000)
+            #expect(abs(sd - 10) <= 2, "\(distribution): standard deviation \(sd) ms")
+            #expect(shaped(mean, median), "\(distribution): mean \(mean), median \(median)")
         }
     }
 
@@ -96,6 +106,7 @@ struct NetemLinkTests {
             let arrivals = try LinkTraffic.udp(topology, from: "a", to: "b", port: 7306, count: 5000, rate: 2000, settle: 0.5)
             let lost = 5000 - Set(arrivals.map(\.sequence)).count
             // 500 ± 2.576 · √450.
+            Fidelity.report("netem loss", asked: "10 % of 5000", measured: "\(lost) lost", bar: "446…554, the 99 % binomial interval")
             #expect((446...554).contains(lost), "lost \(lost) of 5000")
         }
     }
@@ -115,6 +126,9 @@ struct NetemLinkTests {
             let corrupted = arrivals.filter { !$0.intact }.count
             var highest = -1, overtaken = 0
             for a in arrivals { if a.sequence < highest { overtaken += 1 }; highest = max(highest, a.sequence) }
+            Fidelity.report("netem duplicate/corrupt/reorder", asked: "10 % / 10 % / 20 % gap 1 of 3000",
+                            measured: "\(duplicates) duplicates, \(corrupted) corrupted seen, \(overtaken) overtaken",
+                            bar: "250…350, 120…195 (48 of 92 bytes checked), > 300")
             // 10 % of 3000 duplicated: 300 ± 3σ. Corrupted and seen: 3000 · 10 % · 48/92 ≈ 157 ± 3σ.
             #expect((250...350).contains(duplicates), "\(duplicates) duplicates")
             #expect((120...195).contains(corrupted), "\(corrupted) corrupted")
@@ -129,6 +143,7 @@ struct NetemLinkTests {
             defer { try? effect.heal() }
             try effect.apply()
             let goodput = try LinkTraffic.tcpGoodput(topology, from: "a", to: "b", port: 7308, bytes: 2_000_000)
+            Fidelity.report("netem 5 ms under a rate cap", asked: "10 Mbit/s", measured: String(format: "%.2f Mbit/s TCP goodput", goodput / 1e6), bar: "±10 %")
             #expect(abs(goodput - 10e6) <= 1e6, "goodput \(goodput / 1e6) Mbit/s")
         }
     }

@@ -18,6 +18,8 @@ int fl_mount(const char *source, const char *target, const char *fstype, unsigne
 int fl_umount2(const char *target, int flags);
 /// prctl(PR_SET_PDEATHSIG, sig): the child gets `sig` when its parent thread dies.
 int fl_set_parent_death_signal(int sig);
+/// prctl(PR_SET_NAME): names the calling thread (`/proc/PID/task/TID/comm`, 15 characters).
+int fl_set_thread_name(const char *name);
 /// prctl(PR_SET_TIMERSLACK, ns).
 int fl_set_timer_slack(unsigned long ns);
 

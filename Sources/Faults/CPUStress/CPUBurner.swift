@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import Glibc
 import Testbed
@@ -19,8 +20,11 @@ public enum CPUBurner {
         let period = UInt64(max(1, options.periodMilliseconds)) * 1_000_000
         let busy = UInt64(min(1, max(0, options.load)) * Double(period))
         for i in 0..<max(1, options.workers) {
-            let t = Thread { work(period: period, busy: busy) }
-            t.name = "\(threadPrefix)\(i)"
+            let t = Thread {
+                // Named from inside: Foundation on Linux does not pass a name set before start on.
+                _ = fl_set_thread_name("\(threadPrefix)\(i)")
+                work(period: period, busy: busy)
+            }
             t.start()
         }
         while true { pause() }

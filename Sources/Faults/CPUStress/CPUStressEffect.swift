@@ -50,16 +50,17 @@ public final class CPUStressEffect: CPUMeasuringEffect, @unchecked Sendable {
             // joining the cgroup, the runtime loading) is not load the fault asked for, and
             // costs ~0.1 s of CPU in the guest kernel.
             let burned = CPUAffinity.threadsCPU(p, namedWith: CPUBurner.threadPrefix)
-            let alive = CPUAffinity.processCPUSeconds(p) != nil
+            let whole = CPUAffinity.processCPUSeconds(p)
             kill(p, SIGKILL)
             _ = Spawn.wait(p)
             pid = nil
-            guard alive else {
+            guard let whole else {
                 throw FaultError(.toolFailed(command: plan.command, status: -1, standardError: "worker \(p) ended early"))
             }
-            // Healed before a worker thread started: nothing burned yet.
+            // Healed before a worker thread started (or named itself): the whole process's time.
+            let cpu = burned?.cpuSeconds ?? whole
             let wall = burned?.runningSeconds ?? Double(RunClock.monotonicNow() - startedAt) / 1e9
-            measured = CPUMeasurement(host: plan.host, workers: plan.workers, cpuSeconds: burned?.cpuSeconds ?? 0, wallSeconds: wall)
+            measured = CPUMeasurement(host: plan.host, workers: plan.workers, cpuSeconds: cpu, wallSeconds: wall)
         }
     }
 }
