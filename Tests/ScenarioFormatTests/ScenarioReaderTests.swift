@@ -79,7 +79,9 @@ struct ScenarioReaderTests {
                     name: "the client's own requests succeed again soon after the heal", window: Window(after: "split"),
                     kind: .recovery(RecoveryExpectation(traffic: TrafficSelector(from: "client", to: "api"), within: .seconds(2)))),
             ],
-            file: file)
+            file: file, requirements: [
+                Requirement(.command("curl"), package: "curl"), Requirement(.command("python3"), package: "python3"),
+            ])
         #expect(scenario == expected)
     }
 
