@@ -162,7 +162,7 @@ struct Run: AsyncParsableCommand {
 enum Privilege {
     static func missing() -> String? {
         guard getuid() == 0 else {
-            return "faultline run needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) to create network namespaces; run it with sudo"
+            return "faultline run needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) to create network namespaces; run it as root or with sudo"
         }
         return nil
     }
