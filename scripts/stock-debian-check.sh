@@ -24,9 +24,10 @@ case $what in quickstart | test | both | tree) ;; *) echo "usage: $0 [quickstart
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cache=${STOCK_DEBIAN_CACHE:-/var/cache/faultline-stock-debian}
 suite=bookworm
-# The Swift toolchain's runtime dependencies for Debian 12, as swift.org documents them.
+# The Swift toolchain's runtime dependencies for Debian 12, as swift.org documents them (its
+# Dockerfile adds libncurses-dev and uuid-dev: swift itself loads libncurses.so.6, which minbase lacks).
 swift_deps=(binutils gcc libc6-dev libcurl4-openssl-dev libedit2 libgcc-12-dev libpython3-dev libsqlite3-0
-  libstdc++-12-dev libxml2-dev libz3-dev pkg-config tzdata zlib1g-dev git ca-certificates)
+  libstdc++-12-dev libxml2-dev libz3-dev pkg-config tzdata zlib1g-dev git ca-certificates libncurses-dev uuid-dev)
 
 if [[ -z ${SWIFT_TOOLCHAIN:-} ]]; then
   swift=$(command -v swift || true)
@@ -66,6 +67,18 @@ if [[ ! -e $base/.faultline-base-complete ]]; then
   mv "$base.partial" "$base"
   touch "$base/.faultline-base-complete"
   echo "tree built in $((SECONDS - started)) s ($(chroot "$base" dpkg-query -W -f '${Status}\n' | grep -c 'install ok installed') packages)"
+fi
+# A tree built before a dependency was added to the list gets it now.
+absent=()
+for p in "${swift_deps[@]}"; do
+  chroot "$base" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || absent+=("$p")
+done
+if ((${#absent[@]})); then
+  echo "adding to the tree: ${absent[*]}"
+  cp /etc/resolv.conf "$base/etc/resolv.conf"
+  chroot "$base" apt-get update -qq >/dev/null
+  chroot "$base" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${absent[@]}" >/dev/null
+  chroot "$base" apt-get clean
 fi
 [[ $what != tree ]] || exit 0
 
@@ -113,9 +126,14 @@ bind_ro() {
   mounted+=("$root$2")
 }
 bind_ro "$SWIFT_TOOLCHAIN" "$SWIFT_TOOLCHAIN"
-# The network as this machine has it: its resolver and host names.
+# The network as this machine has it: its resolver, host names and locally added certificate
+# authorities (a network that inspects TLS needs its CA on every machine, stock ones included).
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 cp /etc/hosts "$root/etc/hosts"
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  chroot "$root" update-ca-certificates >/dev/null 2>&1 || echo "warning: update-ca-certificates failed in the tree" >&2
+fi
 # git's url.*.insteadOf rewrites (a local package mirror standing in for github.com), mirrors read-only.
 : >"$root/root/.gitconfig"
 while read -r key value; do
@@ -142,8 +160,12 @@ step() { # NAME PATH COMMAND
   before=$(installed)
   started=$SECONDS
   echo "== $name: $command (PATH=$path)"
-  chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" PATH="$path" \
-    /bin/bash -c "cd /root/faultline && $command" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+  # In the background, so that SIGINT/SIGTERM reach the trap at once (it ends what runs in the tree).
+  { chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" PATH="$path" \
+      /bin/bash -c "cd /root/faultline && $command" </dev/null; echo $? >"$log.rc"; } 2>&1 | tee "$log" &
+  wait $! || true
+  rc=$(cat "$log.rc" 2>/dev/null || echo 1)
+  rm -f "$log.rc"
   after=$(installed)
   echo "== $name: exit $rc in $((SECONDS - started)) s; packages installed $((after - before)) ($before -> $after); log $log"
   ((rc == 0)) || status=1
