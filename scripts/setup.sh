@@ -97,7 +97,11 @@ fi
 # The etcd scenarios start their own members inside the testbed; Debian's etcd service (started by
 # the package where systemd runs) is not needed and would hold port 2379 on the machine itself.
 if command -v systemctl >/dev/null && systemctl is-enabled etcd >/dev/null 2>&1; then
-  systemctl disable --now etcd >/dev/null 2>&1 || echo "warning: could not stop Debian's etcd service; it holds port 2379" >&2
+  if [[ -d /run/systemd/system ]]; then   # systemd is running: stop it too
+    systemctl disable --now etcd >/dev/null 2>&1 || echo "warning: could not stop Debian's etcd service; it holds port 2379" >&2
+  else                                    # a container or chroot: nothing runs it, keep it from starting at boot
+    systemctl disable etcd >/dev/null 2>&1 || true
+  fi
 fi
 
 [[ $want_venv == yes ]] || exit 0

@@ -134,16 +134,17 @@ if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
   cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
   chroot "$root" update-ca-certificates >/dev/null 2>&1 || echo "warning: update-ca-certificates failed in the tree" >&2
 fi
-# git's url.*.insteadOf rewrites (a local package mirror standing in for github.com), mirrors read-only.
+# git's url.*.insteadOf rewrites, from any of git's config files (a local package mirror standing in
+# for github.com), given inside as root's; the mirrors read-only.
 : >"$root/root/.gitconfig"
 while read -r key value; do
   local_dir=${key#url.}
   local_dir=${local_dir%.insteadof}
-  if [[ -d $local_dir ]]; then
+  if [[ -d $local_dir ]] && ! mountpoint -q "$root$local_dir"; then
     bind_ro "$local_dir" "$local_dir"
   fi
   chroot "$root" git config --global --add "url.$local_dir.insteadOf" "$value"
-done < <(git config --global --get-regexp '^url\..*\.insteadof$' 2>/dev/null || true)
+done < <(git config --get-regexp '^url\..*\.insteadof$' 2>/dev/null | sort -u || true)
 
 # A clean clone of this branch, as a new user gets it.
 branch=$(git -C "$repo" rev-parse --abbrev-ref HEAD)
