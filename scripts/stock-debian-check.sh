@@ -84,6 +84,11 @@ fi
 
 run=$cache/run
 root=$run/root
+# Another check still running, or one whose unmounting failed: never rm -rf through its mounts of /dev or /opt.
+if grep -q " $run/" /proc/mounts; then
+  echo "error: something is mounted under $run (another check running?); see grep $run /proc/mounts, then umount -R $root" >&2
+  exit 1
+fi
 mounted=()
 cleanup() {
   local status=$?
@@ -103,7 +108,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # A fresh machine on every run: an overlay whose upper layer starts empty.
-umount -R "$root" 2>/dev/null || true
 rm -rf "$run"
 mkdir -p "$run/upper" "$run/work" "$root"
 mount -t overlay overlay -o "lowerdir=$base,upperdir=$run/upper,workdir=$run/work" "$root"
