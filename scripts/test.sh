@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests everywhere, integration tests on real namespaces (as root).
+# The whole test suite: unit tests everywhere, integration tests on real namespaces (as root,
+# directly or with sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
+. scripts/swift-env.sh
+./scripts/setup.sh test
 swift build --build-tests
 # Integration tests create and remove their own namespaces; they need root and are reported as
 # skipped (with the reason) without it.

@@ -27,10 +27,10 @@ extension LibraryScenarioTests {
         ]),
     ]
 
-    /// Their clients use py-consul; without it the client exits before its `ready:` line and the run
-    /// errors (exit 2) rather than failing as designed, so these are skipped, never passed, without it.
+    /// Their clients use py-consul, from the project's .venv; without it their scenarios are skipped
+    /// (their `requires:`), and so are these.
     @Test(.enabled(if: StandInServiceTests.pyConsulAvailable,
-                   "needs python3 with py-consul (scripts/setup.sh installs it)"), arguments: consulCases)
+                   "needs py-consul in .venv (scripts/setup.sh test installs it)"), arguments: consulCases)
     func consulVerdictIsAsDesigned(_ c: Case) throws {
         try verdictIsAsDesigned(c)
     }
@@ -45,7 +45,8 @@ extension LibraryScenarioTests {
         ]),
     ]
 
-    @Test(arguments: dnsCases)
+    @Test(.enabled(if: LibraryPython.hasRequests, "needs python3-requests for /usr/bin/python3 (scripts/setup.sh test installs it)"),
+          arguments: dnsCases)
     func dnsVerdictIsAsDesigned(_ c: Case) throws {
         try verdictIsAsDesigned(c)
     }

@@ -11,7 +11,7 @@ import Testing
 /// the history records.
 @Suite(.serialized)
 struct StandInServiceTests {
-    static let pyConsulAvailable = (try? ExternalCommand.run("/bin/sh", ["-c", "python3 -c 'import consul'"]))?.succeeded == true
+    static let pyConsulAvailable = LibraryPython.hasPyConsul
     static let goConsulSource = "/usr/share/gocode/src/github.com/armon/consul-api"
     static let goConsulAvailable = ExternalCommand.locate("go") != nil && FileManager.default.fileExists(atPath: goConsulSource)
 
@@ -121,7 +121,7 @@ struct StandInServiceTests {
     }
 
     @Test(.enabled(if: TopologyFixture.isRoot && pyConsulAvailable,
-                   "needs root for network namespaces and python3 with py-consul (scripts/setup.sh installs it)"))
+                   "needs root for network namespaces and py-consul in .venv (scripts/setup.sh test installs it)"))
     func pyConsulReadsWritesAndBlocksThroughConsulKV() throws {
         let spec = ConsulKVSpec(port: 8500, entries: [KVEntry("config/db", "postgres://db:5432/app")], aclToken: "s3cret")
         try withStandIn(.consulKV(spec)) { bed in
@@ -150,7 +150,7 @@ struct StandInServiceTests {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("fl-svc-\(UUID().uuidString).py").path
             try script.write(toFile: file, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(atPath: file) }
-            let r = try bed.client("python3 \(file) 2>&1")
+            let r = try bed.client("\(LibraryPython.venv) \(file) 2>&1")
             #expect(r.status == 0, "\(r.output)")
             let out = try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any] ?? [:]
             #expect(out["value"] as? String == "postgres://db:5432/app")

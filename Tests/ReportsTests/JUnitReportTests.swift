@@ -21,7 +21,7 @@ import Testing
 }
 
 /// The JUnit file read by a real consumer: Python's `junitparser`, as CI plugins read it.
-@Suite(.enabled(if: Python.has("junitparser"), "needs Python 3 with junitparser (scripts/setup.sh installs it)"))
+@Suite(.enabled(if: Python.has("junitparser"), "needs python3-junitparser for /usr/bin/python3 (scripts/setup.sh test installs it)"))
 struct JUnitConsumerTests {
     struct Parsed: Decodable {
         struct Suite: Decodable {

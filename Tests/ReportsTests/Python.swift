@@ -2,18 +2,22 @@ import Foundation
 
 /// Runs Python 3 with a script, for tests that check Faultline's outputs with real consumers
 /// (`jsonschema`, `junitparser`). Tests are enabled only when the module is importable.
+///
+/// The interpreter is Debian's /usr/bin/python3, for which `scripts/setup.sh test` installs
+/// python3-jsonschema and python3-junitparser; not whatever `python3` is first on PATH.
 enum Python {
+    static let interpreter = "/usr/bin/python3"
 
-    /// Whether `python3` can import `module` (installed by scripts/setup.sh).
+    /// Whether the interpreter can import `module` (installed by scripts/setup.sh test).
     static func has(_ module: String) -> Bool {
         (try? run("import \(module)", arguments: []))?.status == 0
     }
 
-    /// `python3 -c script arguments...`.
+    /// `/usr/bin/python3 -c script arguments...`.
     static func run(_ script: String, arguments: [String]) throws -> ToolOutput {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script] + arguments
+        p.executableURL = URL(fileURLWithPath: interpreter)
+        p.arguments = ["-c", script] + arguments
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -5,7 +5,7 @@ import Testing
 
 /// `docs/report.schema.json` describes the reports Faultline really writes, checked with Python's
 /// `jsonschema` (a real validator, installed by scripts/setup.sh).
-@Suite(.enabled(if: Python.has("jsonschema"), "needs Python 3 with jsonschema (scripts/setup.sh installs it)"))
+@Suite(.enabled(if: Python.has("jsonschema"), "needs python3-jsonschema for /usr/bin/python3 (scripts/setup.sh test installs it)"))
 struct ReportSchemaTests {
     static let validate = """
         import json, sys, jsonschema

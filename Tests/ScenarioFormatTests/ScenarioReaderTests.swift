@@ -79,7 +79,9 @@ struct ScenarioReaderTests {
                     name: "the client's own requests succeed again soon after the heal", window: Window(after: "split"),
                     kind: .recovery(RecoveryExpectation(traffic: TrafficSelector(from: "client", to: "api"), within: .seconds(2)))),
             ],
-            file: file)
+            file: file, requirements: [
+                Requirement(.command("curl"), package: "curl"), Requirement(.command("python3"), package: "python3"),
+            ])
         #expect(scenario == expected)
     }
 
@@ -153,6 +155,7 @@ struct ScenarioReaderTests {
               - { file: /usr/lib/python3/dist-packages/etcd3, package: python3-etcd3 }
               - { python: consul, pip: py-consul }
               - { python: email.mime, package: python3 }
+              - { python: consul, interpreter: ../../.venv/bin/python3, pip: py-consul }
             hosts: { a: {} }
             """
         let scenario = try ScenarioReader.read(yaml: yaml, file: "x.yaml").get()
@@ -161,13 +164,16 @@ struct ScenarioReaderTests {
             Requirement(.file("/usr/lib/python3/dist-packages/etcd3"), package: "python3-etcd3"),
             Requirement(.python("consul"), package: "py-consul", installer: .pip),
             Requirement(.python("email.mime"), package: "python3", installer: .apt),
+            Requirement(.python("consul"), package: "py-consul", installer: .pip, interpreter: "../../.venv/bin/python3"),
         ]
         #expect(scenario.requirements == expected)
         #expect(scenario.requirements.map(\.description)[2] == "python module consul (pip package py-consul)")
+        #expect(scenario.requirements.map(\.description)[4] == "python module consul of ../../.venv/bin/python3 (pip package py-consul)")
         let json = try JSONEncoder().encode(expected)
         #expect(try JSONDecoder().decode([Requirement].self, from: json) == expected)
         // A Debian requirement is written as before pip ones existed: no installer key.
         #expect(!String(decoding: try JSONEncoder().encode(expected[0]), as: UTF8.self).contains("installer"))
+        #expect(!String(decoding: try JSONEncoder().encode(expected[2]), as: UTF8.self).contains("interpreter"))
         #expect(String(decoding: try JSONEncoder().encode(expected[2]), as: UTF8.self).contains(#""installer":"pip""#))
     }
 

@@ -10,8 +10,8 @@ public struct Requirement: Codable, Sendable, Equatable, CustomStringConvertible
         case command(String)
         /// A file or folder at this absolute path (e.g. a Python module's package folder).
         case file(String)
-        /// A module the `python3` found on `PATH` can import (`consul`, `etcd3`): the interpreter
-        /// the hosts' programs run, wherever pip put the module.
+        /// A module a Python interpreter can import (`consul`, `etcd3`): the requirement's
+        /// `interpreter`, or the `python3` found on `PATH` without one.
         case python(String)
     }
 
@@ -19,7 +19,8 @@ public struct Requirement: Codable, Sendable, Equatable, CustomStringConvertible
     public enum Installer: String, Codable, Sendable, Equatable {
         /// A Debian package: `apt-get install NAME`.
         case apt
-        /// A PyPI package: `python3 -m pip install NAME`.
+        /// A PyPI package: `INTERPRETER -m pip install NAME`, into a virtual environment where the
+        /// interpreter is a system one (PEP 668 refuses it).
         case pip
     }
 
@@ -30,28 +31,34 @@ public struct Requirement: Codable, Sendable, Equatable, CustomStringConvertible
         get { via ?? .apt }
         set { via = newValue == .apt ? nil : newValue }
     }
+    /// For a `python` need, the interpreter asked (`interpreter:`), which should be the one the
+    /// scenario's hosts run: a path (relative to the scenario's folder, like a host's `run:`, when
+    /// it does not start with `/`) or a command on `PATH`. Nil: `python3` on `PATH`.
+    public var interpreter: String?
 
     /// Stored optional, so Debian requirements (and reports written before pip ones) read alike.
     private var via: Installer?
 
     private enum CodingKeys: String, CodingKey {
-        case need, package
+        case need, package, interpreter
         case via = "installer"
     }
 
-    public init(_ need: Need, package: String, installer: Installer = .apt) {
+    public init(_ need: Need, package: String, installer: Installer = .apt, interpreter: String? = nil) {
         self.need = need
         self.package = package
         self.via = installer == .apt ? nil : installer
+        self.interpreter = interpreter
     }
 
-    /// `command etcd (package etcd-server)`, `python module consul (pip package py-consul)`.
+    /// `command etcd (package etcd-server)`, `python module consul (pip package py-consul)`,
+    /// `python module consul of .venv/bin/python3 (pip package py-consul)`.
     public var description: String {
         let from = installer == .apt ? "package \(package)" : "pip package \(package)"
         return switch need {
         case .command(let name): "command \(name) (\(from))"
         case .file(let path): "file \(path) (\(from))"
-        case .python(let module): "python module \(module) (\(from))"
+        case .python(let module): "python module \(module)\(interpreter.map { " of \($0)" } ?? "") (\(from))"
         }
     }
 }

@@ -1,10 +1,11 @@
 import Yams
 
 extension ScenarioBuilder {
-    static let requirementKeys = ["command", "file", "python", "package", "pip"]
+    static let requirementKeys = ["command", "file", "python", "interpreter", "package", "pip"]
 
     /// `requires: [{ command: etcd, package: etcd-server }, { file: /usr/lib/…/etcd3, package: python3-etcd3 },
-    /// { python: consul, pip: py-consul }]`.
+    /// { python: requests, interpreter: /usr/bin/python3, package: python3-requests },
+    /// { python: consul, interpreter: ../.venv/bin/python3, pip: py-consul }]`.
     func readRequirements(_ node: Node, _ path: String) -> [Requirement] {
         guard let items = r.list(node, path) else { return [] }
         return items.enumerated().compactMap { i, item in readRequirement(item, "\(path)[\(i)]") }
@@ -47,8 +48,19 @@ extension ScenarioBuilder {
                 }
             }
         }
+        var interpreter: String?
+        if let n = f["interpreter"] {
+            if f.has("python") {
+                interpreter = word(n, f.path("interpreter"), what: "a Python interpreter", example: "/usr/bin/python3 or .venv/bin/python3")
+                if interpreter == nil { return nil }
+            } else {
+                r.error(n, f.path("interpreter"), "'interpreter' names the Python that must import a 'python' module; "
+                    + "this requirement has none")
+                return nil
+            }
+        }
         guard let need, let (package, installer) = source else { return nil }
-        return Requirement(need, package: package, installer: installer)
+        return Requirement(need, package: package, installer: installer, interpreter: interpreter)
     }
 
     private func word(_ node: Node, _ path: String, what: String, example: String) -> String? {
