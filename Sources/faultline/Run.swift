@@ -197,12 +197,8 @@ enum KernelChoice: String, ExpressibleByArgument, CaseIterable {
 enum Privilege {
     static func missing() -> String? {
         guard getuid() == 0 else {
-<<<<<<< HEAD
-            return "faultline run needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) to create network namespaces; run it with sudo, "
+            return "faultline run needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) to create network namespaces; run it as root or with sudo, "
                 + "or without root in Faultline's guest kernel: faultline run --kernel guest …"
-=======
-            return "faultline run needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) to create network namespaces; run it as root or with sudo"
->>>>>>> stock-debian
         }
         return nil
     }
