@@ -64,6 +64,11 @@ public struct GuestLauncher: Sendable {
     public func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
                     directory: String = FileManager.default.currentDirectoryPath) throws -> Outcome {
         precondition(!arguments.isEmpty)
+        // The guest mounts a /run of its own (namespace pins, run registry): the host's is hidden there.
+        if directory == "/run" || directory.hasPrefix("/run/") {
+            throw GuestError.unavailable("this folder inside the guest (\(directory))",
+                                         remedy: "the guest kernel has a /run of its own; start from a folder outside /run")
+        }
         let session = try GuestSession.create()
         defer { session.remove() }
         var env = environment.filter { !Self.hostOnlyVariables.contains($0.key) }

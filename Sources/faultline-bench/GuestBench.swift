@@ -36,14 +36,15 @@ enum GuestBench {
             print("  skipped: the guest kernel is not installed (apt-get install user-mode-linux)")
             return
         }
-        let dir = URL(fileURLWithPath: "/run/faultline/bench-guest-\(getpid())")
+        // Not under /run: the guest has a /run of its own.
+        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("faultline-bench-guest-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try scenario.write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
 
         var boots: [Double] = []
         for _ in 0..<rounds {
-            let outcome = try GuestLauncher(kernel: kernel, memoryMegabytes: 1024).run(["true"])
+            let outcome = try GuestLauncher(kernel: kernel, memoryMegabytes: 1024, initProgram: binary).run(["true"])
             boots.append(outcome.wallSeconds)
         }
         var native: [Round] = [], guest: [Round] = []
