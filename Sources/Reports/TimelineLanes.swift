@@ -94,10 +94,12 @@ public struct TimelineLanes: Sendable {
                 case .attempt, .closed: .neutral
                 case .synRetransmit: .warn
                 case .established: .ok
+                case .identified: c.application?.undecodedReason == nil ? .info : .warn
                 case .refused, .unreachable, .reset: .fail
                 }
+                let carries = c.application.map { " \($0.rawValue)" } ?? ""
                 mark("traffic \(c.from)→\(c.to)", .traffic, "\(c.from) → \(c.to)", Mark(
-                    t: t, tone: tone, shape: .tick, label: "tcp \(c.phase.rawValue) :\(c.port) (connection \(c.connection))", row: 0.25))
+                    t: t, tone: tone, shape: .tick, label: "tcp \(c.phase.rawValue)\(carries) :\(c.port) (connection \(c.connection))", row: 0.25))
             case .httpRequest(let r):
                 mark("traffic \(r.from)→\(r.to)", .traffic, "\(r.from) → \(r.to)", Mark(
                     t: t, tone: .info, shape: .dot, label: "\(r.method) \(r.path) :\(r.port) (exchange \(r.exchange), \(r.via))", row: 0.75))

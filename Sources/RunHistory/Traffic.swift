@@ -19,10 +19,12 @@ public struct ConnectionEvent: Codable, Sendable, Equatable {
     /// For `closed`/`reset`: payload bytes each way so far.
     public var bytesOut: Int?
     public var bytesIn: Int?
+    /// For `protocol`: what the client's first bytes are.
+    public var application: ApplicationProtocol?
 
     public init(
         connection: Int, from: String, to: String, sourcePort: UInt16, port: UInt16, phase: ConnectionPhase,
-        bytesOut: Int? = nil, bytesIn: Int? = nil
+        bytesOut: Int? = nil, bytesIn: Int? = nil, application: ApplicationProtocol? = nil
     ) {
         self.connection = connection
         self.from = from
@@ -32,6 +34,29 @@ public struct ConnectionEvent: Codable, Sendable, Equatable {
         self.phase = phase
         self.bytesOut = bytesOut
         self.bytesIn = bytesIn
+        self.application = application
+    }
+}
+
+/// What a TCP connection carries, told from the client's first bytes on the wire.
+public enum ApplicationProtocol: String, Codable, Sendable, CaseIterable {
+    /// An HTTP/1.x request line: the observer reads every exchange.
+    case http1 = "http/1"
+    /// The HTTP/2 connection preface (`PRI * HTTP/2.0`): prior-knowledge h2c.
+    case http2 = "h2"
+    /// A TLS handshake record: encrypted, nothing inside can be read on the wire.
+    case tls
+    /// Anything else.
+    case other
+
+    /// Why the observer cannot judge calls on such a connection; nil for HTTP/1.x.
+    public var undecodedReason: String? {
+        switch self {
+        case .http1: nil
+        case .http2: "HTTP/2, which the observer does not decode yet"
+        case .tls: "TLS: encrypted traffic the observer cannot read"
+        case .other: "not HTTP/1.x: a protocol the observer does not decode"
+        }
     }
 }
 
@@ -42,6 +67,8 @@ public enum ConnectionPhase: String, Codable, Sendable {
     case synRetransmit = "syn-retransmit"
     /// The handshake completed.
     case established
+    /// The client's first payload told what the connection carries (`application`).
+    case identified = "protocol"
     /// The attempt was answered with RST (connection refused).
     case refused
     /// The attempt was answered with ICMP destination unreachable (no route to the host).

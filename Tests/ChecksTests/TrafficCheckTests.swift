@@ -153,6 +153,47 @@ struct TrafficCheckTests {
         #expect(r.verdict == .pass, "\(r.summary)")
     }
 
+    /// A gRPC-over-TLS client that fails every call and reconnects hot: the wire shows only
+    /// established TLS connections. None of them is a success, so no check passes on them: each
+    /// is unknown, naming why.
+    @Test(arguments: [ApplicationProtocol.tls, .http2, .other])
+    func trafficTheObserverCannotReadIsNeverASuccess(application: ApplicationProtocol) {
+        var b = TrafficBuilder()
+        b.fault("split", applied: 100, healed: 200)
+        for i in 0..<40 { b.opaque(at: Double(i) * 50, application: application, lasting: 20) }
+        let history = b.history(endingAt: 5000)
+        let availability = ServiceLevelExpectation(traffic: Self.client, success: RatioRequirement(.atLeast, Percentage(percent: 99)))
+        let kinds: [ExpectationKind] = [
+            .availability(availability),
+            .requests(RequestsExpectation(traffic: Self.client, bound: NumberRequirement(.atMost, 100))),
+            .noStorm(NoStormExpectation(traffic: Self.client, maxRate: 100)),
+            .recovery(RecoveryExpectation(traffic: Self.client, within: .seconds(1))),
+        ]
+        for kind in kinds {
+            let r = Self.judge(kind, history, window: Window(after: "split"))
+            #expect(r.verdict == .unknown, "\(kind): \(r.verdict) — \(r.summary)")
+            #expect(r.summary.contains(application.undecodedReason!), "\(r.summary)")
+        }
+    }
+
+    /// `Upgrade: h2c` (or a WebSocket): the 101 answer is not the call's outcome.
+    @Test func aSwitchingProtocolsAnswerIsNotASuccess() {
+        var b = TrafficBuilder()
+        for i in 0..<5 { b.http(at: Double(i) * 100, status: 101) }
+        let availability = ServiceLevelExpectation(traffic: Self.client, success: RatioRequirement(.atLeast, Percentage(percent: 99)))
+        let r = Self.judge(.availability(availability), b.history(endingAt: 1000))
+        #expect(r.verdict == .unknown && r.summary.contains("switched protocols"), "\(r.summary)")
+    }
+
+    /// A plain TCP connect with no payload still counts as connected.
+    @Test func aConnectionWithoutPayloadIsStillConnected() {
+        var b = TrafficBuilder()
+        b.events.append(Event(t: .milliseconds(10), .connection(ConnectionEvent(connection: 99, from: "client", to: "api", sourcePort: 40003, port: 8080, phase: .attempt))))
+        b.events.append(Event(t: .milliseconds(11), .connection(ConnectionEvent(connection: 99, from: "client", to: "api", sourcePort: 40003, port: 8080, phase: .established))))
+        let availability = ServiceLevelExpectation(traffic: Self.client, success: RatioRequirement(.atLeast, Percentage(percent: 99)))
+        #expect(Self.judge(.availability(availability), b.history(endingAt: 1000)).verdict == .pass)
+    }
+
     @Test(arguments: [("/v1/kv/*", "/v1/kv/config/db", true), ("/v1/kv/*", "/v1/agent", false), ("/a/*/c", "/a/b/c", true), ("/x", "/x?y=1", true)])
     func pathPatterns(pattern: String, path: String, matches: Bool) {
         var b = TrafficBuilder()

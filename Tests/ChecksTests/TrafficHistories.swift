@@ -29,6 +29,18 @@ struct TrafficBuilder {
         events.append(Event(t: Self.t(ms + 0.1), .connection(ConnectionEvent(connection: id, from: from, to: to, sourcePort: 40001, port: 8080, phase: .refused))))
     }
 
+    /// A connection the observer cannot read inside: established, its first bytes `application`
+    /// (TLS, h2, …), closed after `lasting` ms, as many calls as it may have carried unseen.
+    mutating func opaque(at ms: Double, application: ApplicationProtocol, lasting: Double = 50, from: String = "client", to: String = "api") {
+        let id = next
+        next += 1
+        for (dt, phase) in [(0.0, ConnectionPhase.attempt), (0.2, .established), (0.5, .identified), (lasting, .closed)] {
+            events.append(Event(t: Self.t(ms + dt), .connection(ConnectionEvent(
+                connection: id, from: from, to: to, sourcePort: 40002, port: 8443, phase: phase,
+                application: phase == .identified ? application : nil))))
+        }
+    }
+
     mutating func fault(_ name: String, applied: Double, healed: Double?) {
         events.append(Event(t: Self.t(applied), .faultApplied(fault: name, planned: Self.t(applied), engine: "test", detail: "")))
         if let healed { events.append(Event(t: Self.t(healed), .faultHealed(fault: name, planned: Self.t(healed)))) }

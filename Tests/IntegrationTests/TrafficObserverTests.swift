@@ -95,7 +95,7 @@ struct TrafficObserverTests {
         #expect(Set(requests.compactMap(\.connection)).count == 1, "keep-alive: one connection for both")
         let connection = try #require(requests.first?.connection)
         let steps = events.compactMap { if case .connection(let c) = $0.kind, c.connection == connection { c.phase } else { nil } }
-        #expect(steps == [.attempt, .established, .closed])
+        #expect(steps == [.attempt, .established, .identified, .closed])
         #expect(responses.allSatisfy { $0.latency > .zero && $0.latency < .seconds(1) })
     }
 

@@ -32,7 +32,8 @@ import Testing
         serverData(h, response, offset: 0, at: 350)
         clientData(h, "", offset: UInt32(request.utf8.count), at: 400, flags: [.fin, .ack])
         serverData(h, "", offset: UInt32(response.utf8.count), at: 401, flags: [.fin, .ack])
-        #expect(h.phases == [.attempt, .established, .closed])
+        #expect(h.phases == [.attempt, .established, .identified, .closed])
+        #expect(h.connections[2].application == .http1)
         let closed = h.connections.last
         #expect(closed?.bytesOut == request.utf8.count && closed?.bytesIn == response.utf8.count)
         #expect(closed?.from == "app" && closed?.to == "api" && closed?.port == 80 && closed?.sourcePort == 40000)
@@ -75,7 +76,7 @@ import Testing
         handshake(h)
         clientData(h, "GET / HTTP/1.1\r\n\r\n", offset: 0, at: 5)
         serverData(h, "", offset: 0, at: 6, flags: [.rst])
-        #expect(h.phases == [.attempt, .established, .reset])
+        #expect(h.phases == [.attempt, .established, .identified, .reset])
         #expect(h.connections.last?.bytesOut == 18)
     }
 
@@ -134,5 +135,25 @@ import Testing
             #expect(tracker.count <= 16)
         }
         #expect(events.count == 100)
+    }
+}
+
+/// What a connection carries is told from the client's first bytes, in one `protocol` event.
+@Suite struct ApplicationProtocolTrackingTests {
+    typealias B = PacketBuilder
+
+    @Test(arguments: [
+        (Array("GET / HTTP/1.1\r\n\r\n".utf8), ApplicationProtocol.http1),
+        (Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8), .http2),
+        (ApplicationSnifferTests.clientHello, .tls),
+    ])
+    func theTrackerRecordsTheApplicationOnce(bytes: [UInt8], expected: ApplicationProtocol) {
+        let h = AnalyzerHarness()
+        ConnectionTrackerTests().handshake(h)
+        h.feed(B.tcp(40000, seq: ConnectionTrackerTests.clientISN + 1, ack: ConnectionTrackerTests.serverISN + 1, [.psh, .ack], bytes), at: 10)
+        h.feed(B.tcp(40000, seq: ConnectionTrackerTests.clientISN + 1 + UInt32(bytes.count), ack: ConnectionTrackerTests.serverISN + 1,
+                     [.psh, .ack], bytes), at: 20)
+        #expect(h.phases == [.attempt, .established, .identified])
+        #expect(h.connections.last?.application == expected)
     }
 }

@@ -11,14 +11,18 @@ public struct Attempt: Sendable, Equatable {
         case status(Int)
         /// The connection failed: `refused`, `unreachable`, `reset`, `unanswered`, `no response`.
         case connectionFailure(String)
-        /// A connection carrying no HTTP was established.
+        /// A connection carrying no payload at all was established (a plain TCP connect).
         case connected
+        /// A connection whose traffic the observer cannot read (TLS, HTTP/2, an HTTP/1.1 upgrade,
+        /// another protocol): neither a success nor a failure; checks over it are unknown.
+        case undecoded(String)
 
         public var description: String {
             switch self {
             case .status(let s): "HTTP \(s)"
             case .connectionFailure(let why): why
             case .connected: "connected"
+            case .undecoded(let why): "undecoded (\(why))"
             }
         }
     }
@@ -50,6 +54,12 @@ public struct Attempt: Sendable, Equatable {
             default: false
             }
         }
+    }
+
+    /// Why the outcome cannot be judged, for an attempt the observer could not read.
+    public var undecodedReason: String? {
+        if case .undecoded(let why) = outcome { return why }
+        return nil
     }
 
     /// When the client learned the outcome, or when it started if it never did.

@@ -53,6 +53,7 @@ public struct AttemptLog: Sendable {
             var established = false
             var failure: (String, TimeSpan)? = nil
             var carriedHTTP = false
+            var application: ApplicationProtocol?
         }
         var connections: [Int: Conn] = [:]
         var order: [Int] = []
@@ -69,6 +70,7 @@ public struct AttemptLog: Sendable {
                     order.append(c.connection)
                 case .synRetransmit: break
                 case .established: connections[c.connection]?.established = true
+                case .identified: connections[c.connection]?.application = c.application
                 case .refused: connections[c.connection]?.failure = ("refused", e.t)
                 case .reset: connections[c.connection]?.failure = ("reset", e.t)
                 case .unreachable: connections[c.connection]?.failure = ("unreachable", e.t)
@@ -88,7 +90,11 @@ public struct AttemptLog: Sendable {
             if r.headers["user-agent"] == "faultline-probe" { continue }
             var a = Attempt(t: t, end: nil, from: r.from, to: r.to, port: r.port, method: r.method, path: r.path,
                             outcome: .connectionFailure("no response"), index: i)
-            if let (resp, rt) = responses[exchange] {
+            if let (resp, rt) = responses[exchange], resp.status == 101 {
+                // Switching protocols (an `Upgrade: h2c` or WebSocket): what follows is not HTTP/1.x.
+                a.end = rt
+                a.outcome = .undecoded("the connection switched protocols (HTTP 101), and the observer cannot read what followed")
+            } else if let (resp, rt) = responses[exchange] {
                 a.end = rt
                 a.outcome = .status(resp.status)
                 a.retryAfter = resp.retryAfter
@@ -103,8 +109,12 @@ public struct AttemptLog: Sendable {
             guard let c = connections[id], !c.probe, !c.carriedHTTP else { continue }
             let outcome: Attempt.Outcome
             var end: TimeSpan?
-            if c.established {
-                // An HTTP connection whose requests were not seen yet, or plain TCP: one attempt.
+            if c.established, let why = c.application?.undecodedReason {
+                // TLS, HTTP/2 or another protocol: the calls inside cannot be seen, so the attempt
+                // is neither a success nor a failure (a connection is not a call).
+                outcome = .undecoded(why)
+            } else if c.established {
+                // No payload (a plain TCP connect), or HTTP whose requests were not seen yet: one attempt.
                 outcome = .connected
             } else if let f = c.failure {
                 outcome = .connectionFailure(f.0)

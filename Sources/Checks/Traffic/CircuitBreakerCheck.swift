@@ -11,6 +11,7 @@ struct CircuitBreakerCheck {
     func evaluate(_ ctx: TrafficContext) -> CheckResult {
         if let u = ctx.unobserved() { return u }
         let attempts = ctx.log.attempts(spec.traffic, in: ctx.window)
+        if let u = ctx.undecoded(attempts) { return u }
         var streak = 0
         var openedAt: (t: TimeSpan, attempt: Attempt)?
         var i = 0

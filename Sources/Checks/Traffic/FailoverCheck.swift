@@ -14,6 +14,7 @@ struct FailoverCheck {
         let start = back ? (ctx.window.healedAt ?? ctx.window.start) : ctx.window.start
         let candidates = ctx.log.attempts(TrafficSelector(from: spec.from, to: target))
             .filter { $0.t >= start && $0.t <= ctx.window.end }
+        if let u = ctx.undecoded(candidates) { return u }
         let success = candidates.first { !$0.fails(OutcomePattern.defaultFailures) && $0.outcome != .connectionFailure("no response") }
         let what = back ? "back to \(target)" : "over to \(target)"
         guard let success else {

@@ -12,6 +12,7 @@ struct NoStormCheck {
         let during = ctx.log.attempts(spec.traffic, in: ctx.window)
         let baselineWindow = ResolvedWindow(start: timelineStart, end: ctx.window.start)
         let before = ctx.log.attempts(spec.traffic, in: baselineWindow)
+        if let u = ctx.undecoded(during + before) { return u }
         let duration = max((ctx.window.end - ctx.window.start).seconds, 1e-9)
         let baseDuration = (baselineWindow.end - baselineWindow.start).seconds
         let rate = Double(during.count) / duration

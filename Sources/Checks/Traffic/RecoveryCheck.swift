@@ -9,6 +9,7 @@ struct RecoveryCheck {
         if let u = ctx.unobserved() { return u }
         let healed = ctx.window.healedAt ?? ctx.window.start
         let after = ctx.log.attempts(spec.traffic).filter { $0.t >= healed && $0.t <= ctx.window.end }
+        if let u = ctx.undecoded(after) { return u }
         guard let first = after.first(where: { !$0.fails(spec.failures) }) else {
             return ctx.result(.fail, "no successful attempt after the heal at \(Format.seconds(healed)) (\(after.count) attempts)",
                               evidence: ["attempts": .number(Double(after.count))])

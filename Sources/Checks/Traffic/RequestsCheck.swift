@@ -8,6 +8,7 @@ struct RequestsCheck {
     func evaluate(_ ctx: TrafficContext) -> CheckResult {
         if let u = ctx.unobserved() { return u }
         var attempts = ctx.log.attempts(spec.traffic, in: ctx.window)
+        if let u = ctx.undecoded(attempts) { return u }
         if let outcomes = spec.outcomes { attempts = attempts.filter { $0.fails(outcomes) } }
         let seconds = max((ctx.window.end - ctx.window.start).seconds, 1e-9)
         let measured = spec.bound.perSecond ? Double(attempts.count) / seconds : Double(attempts.count)

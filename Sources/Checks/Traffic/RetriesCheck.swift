@@ -36,6 +36,7 @@ struct RetriesCheck {
     func evaluate(_ ctx: TrafficContext) -> CheckResult {
         if let u = ctx.unobserved() { return u }
         let attempts = ctx.log.attempts(spec.traffic, in: ctx.window)
+        if let u = ctx.undecoded(attempts) { return u }
         let failing = Self.calls(attempts, failures: spec.failures, callGap: spec.callGap)
             .filter { $0.attempts[0].fails(spec.failures) }
         guard !failing.isEmpty else {

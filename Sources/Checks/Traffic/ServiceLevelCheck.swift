@@ -8,6 +8,7 @@ struct ServiceLevelCheck {
     func evaluate(_ ctx: TrafficContext) -> CheckResult {
         if let u = ctx.unobserved() { return u }
         let attempts = ctx.log.attempts(spec.traffic, in: ctx.window)
+        if let u = ctx.undecoded(attempts) { return u }
         guard !attempts.isEmpty else {
             return ctx.result(.unknown, "no attempts in window \(ctx.window)")
         }

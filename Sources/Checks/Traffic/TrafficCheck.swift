@@ -17,6 +17,21 @@ struct TrafficContext {
             summary: "no traffic was observed: the run had no capture and no stand-in service", window: window)
     }
 
+    /// `unknown` when any of `attempts` carried traffic the observer cannot read (TLS, HTTP/2, …):
+    /// a judge never passes — or fails — what it cannot see. Calls inside such a connection can be
+    /// many or none, answered or not, so no count, rate, gap or ratio over these attempts holds.
+    func undecoded(_ attempts: [Attempt]) -> CheckResult? {
+        let unreadable = attempts.filter { $0.undecodedReason != nil }
+        guard let first = unreadable.first, let why = first.undecodedReason else { return nil }
+        let reasons = Set(unreadable.compactMap(\.undecodedReason)).sorted()
+        return result(
+            .unknown,
+            "\(unreadable.count) of \(attempts.count) attempts carried traffic the observer cannot judge: \(reasons.joined(separator: "; "))",
+            evidence: ["attempts": .number(Double(attempts.count)), "undecoded": .number(Double(unreadable.count)),
+                       "undecodedReason": .string(why)],
+            events: [reference("first undecoded connection", first)])
+    }
+
     /// The result, with the capture's drops added to the evidence (and to the summary of a pass,
     /// which drops make less certain).
     func result(

@@ -155,7 +155,10 @@ final class ConnectionTracker {
         if fromClient {
             connection.fromClient.accept(
                 sequence: sequence, payload: payload, uncaptured: uncaptured,
-                deliver: { connection.conversation.client($0, at: time, label: label, ids: ids, emit: emit) },
+                deliver: { bytes in
+                    if let application = connection.application.feed(bytes) { self.identified(connection, application, at: time) }
+                    connection.conversation.client(bytes, at: time, label: label, ids: ids, emit: emit)
+                },
                 skip: { connection.conversation.skip($0, fromClient: true) },
                 lost: { connection.conversation.lost(fromClient: true) })
         } else {
@@ -167,7 +170,18 @@ final class ConnectionTracker {
         }
     }
 
+    /// The connection's application protocol is known: one `protocol` event, so that checks tell
+    /// calls they can judge from traffic they cannot read.
+    private func identified(_ c: TCPConnection, _ application: ApplicationProtocol, at time: Int64) {
+        let event = ConnectionEvent(
+            connection: c.label.connection, from: c.label.client, to: c.label.server, sourcePort: c.client.port,
+            port: c.server.port, phase: .identified, application: application)
+        emit(.connection(event), time)
+    }
+
     private func report(_ c: TCPConnection, _ phase: ConnectionPhase, at time: Int64, bytes: Bool = false) {
+        // A client that sent fewer bytes than it takes to tell: decided on what there is.
+        if phase == .closed || phase == .reset, let application = c.application.finish() { identified(c, application, at: time) }
         if phase == .closed || phase == .reset { c.closedReported = true }
         let event = ConnectionEvent(
             connection: c.label.connection, from: c.label.client, to: c.label.server, sourcePort: c.client.port,

@@ -42,6 +42,8 @@ final class TCPConnection {
     var fromClient = StreamReassembler()
     var fromServer = StreamReassembler()
     var conversation = HTTPConversation()
+    /// What the client's first bytes say the connection carries.
+    var application = ApplicationSniffer()
     /// DNS over TCP (server port 53) is framed by length, not parsed as HTTP.
     let carriesDNS: Bool
     var dnsFromClient = DNSStreamFramer()

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+
+/// Real clients whose calls the observer cannot read — curl over TLS, curl speaking HTTP/2 with
+/// prior knowledge — judged from the wire: the expectation is unknown, naming why, never a pass.
+@Suite(.serialized, .enabled(if: TopologyFixture.isRoot, "needs root: creates network namespaces"))
+struct UndecodedTrafficTests {
+    static let tlsServer = """
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout "$FAULTLINE_DATA/k.pem" -out "$FAULTLINE_DATA/c.pem" -days 1 -subj /CN=api 2>/dev/null \
+        && exec openssl s_server -quiet -accept 8443 -www -cert "$FAULTLINE_DATA/c.pem" -key "$FAULTLINE_DATA/k.pem"
+        """
+
+    @Test(arguments: [
+        ("tls", tlsServer, "tcp://api:8443", "curl -sk -o /dev/null https://api:8443/", "TLS: encrypted traffic the observer cannot read"),
+        ("h2", "exec python3 -m http.server 8080", "tcp://api:8080", "curl -s -o /dev/null --http2-prior-knowledge http://api:8080/",
+         "HTTP/2, which the observer does not decode yet"),
+    ])
+    func aClientTheObserverCannotReadIsJudgedUnknown(name: String, server: String, ready: String, call: String, reason: String) throws {
+        let dir = try RunCommandTests.workspace([
+            "s.yaml": """
+                scenario: undecoded-\(name)
+                duration: 3s
+                hosts:
+                  api: { run: '\(server)', ready: "\(ready)" }
+                  client: { run: "while :; do \(call); sleep 0.2; done" }
+                expect:
+                  - name: every call succeeds
+                    availability: { from: client, to: api, success: ">= 99%" }
+                """,
+        ])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try RunCommandTests.faultline(["run", "s.yaml", "--reports", "reports", "--quiet"], in: dir)
+        let report = try RunCommandTests.report(in: dir)
+        let expectation = try #require((report["expectations"] as? [[String: Any]])?.first)
+        #expect(expectation["verdict"] as? String == "unknown", "\(run.stdout)")
+        #expect((expectation["summary"] as? String)?.contains(reason) == true, "\(expectation)")
+        #expect(run.status == 1, "an unknown expectation is not a pass")
+    }
+}
