@@ -30,6 +30,8 @@ struct LinkFaultTests {
             let delayed = try LinkTraffic.udp(topology, from: "a", to: "b", port: 7201, count: 400, rate: 1000)
             #expect(delayed.count == 400)
             let added = Stats.median(delayed.map(\.oneWay)) - Stats.median(baseline.map(\.oneWay))
+            print(String(format: "userspace delay 50 ms: median added %.3f ms (baseline median %.3f ms)",
+                         added, Stats.median(baseline.map(\.oneWay))))
             #expect(abs(added - 50) <= 1, "median added delay \(added) ms")
         }
     }
