@@ -13,7 +13,8 @@ rounds cost 0.12 s on one machine, 0.04 s on a CPU three times faster), and unde
 incident then sits at the edge of the 1 s timeout, or vanishes. Sized in CPU time, a check under
 a 10 % cap takes about CHECK_CPU / 10 % = 4 s, four times the load balancer's timeout and twice
 the misconfigured variant's 2 s wait, whatever the CPU. (The two vCPUs of one test machine differ
-by 1.4x, so a check calibrated on one and run on the other costs 0.29-0.56 s: still past 2 s.)
+by 1.4x, so a check calibrated on one and run on the other was measured at 0.31-0.59 s of CPU:
+3-6 s under the cap, still past the 2 s wait.)
 
 Each round hashes a 4 KiB block: hashlib releases the GIL for inputs of 2 KiB or more, so a
 running check does not hold the request threads off the interpreter (a real check waits on
@@ -55,8 +56,9 @@ def calibrate(samples=10, sample_cpu=0.02):
 
     time.thread_time counts only this thread's time on a CPU, so waiting for a CPU on a busy
     machine does not skew it; a busy sibling hyperthread or a cold cache still slows a sample.
-    Sizing the check from the fastest of several short samples makes CHECK_CPU a lower bound:
-    on a slower moment the check costs more, never less."""
+    Sizing the check from the fastest of several short samples makes CHECK_CPU a lower bound on
+    the CPU that calibrated: at a slower moment the check costs more, not less (a faster CPU of
+    the same machine can still run it for less)."""
     hash_rounds(200)  # warm up: the first calls allocate
     fastest = 0.0
     for _ in range(samples):
