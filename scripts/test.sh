@@ -11,6 +11,9 @@ swift build --build-tests
 # Fidelity tests measure time and CPU (delay, jitter, loss, CPU load, retry gaps to 20 ms): they run on their own,
 # one at a time, after the rest, so no other test's traffic or CPU skews what they measure.
 fidelity='LinkFaultTests|NetemLinkTests|CgroupFaultTests|RealClientTests'
+# Namespaces are machine-wide: those here before the suite are not its own.
+netns() { ls /run/netns 2>/dev/null | grep -E '^fl-' | sort || true; }
+before=$(netns)
 status=0
 swift test --skip-build --skip "$fidelity" "$@" || status=$?
 swift test --skip-build --no-parallel --filter "$fidelity" "$@" || status=$?
@@ -28,8 +31,17 @@ if boot=$(.build/debug/faultline guest --verbose -- true 2>&1); then
 else
   echo "== guest-kernel leg skipped: the guest kernel did not boot: $boot =="
 fi
-# Nothing may be left behind: no namespace from a test or a run.
-left=$(ls /run/netns 2>/dev/null | grep -E '^fl-' || true)
+# Nothing may be left behind: no namespace from a test or a run. Someone else's suite or run on
+# the same machine has namespaces of its own while it lives, so a new one counts only if it
+# outlives any run (the longest, etcd-leader-freeze with its 40 s ready-timeout, takes under
+# 90 s); one this suite left stays for good.
+new() { comm -13 <(printf '%s\n' "$before") <(netns) | grep . || true; }
+left=$(new)
+for _ in $(seq 90); do
+  [[ -z $left ]] && break
+  sleep 1
+  left=$(comm -12 <(printf '%s\n' "$left") <(new))
+done
 if [[ -n $left ]]; then
   echo "error: namespaces left behind by the tests: $left" >&2
   status=1

@@ -70,6 +70,18 @@ enum CgroupSupport {
         Issue.record("no window inside \(range) although the CPU was there: \(windows)")
     }
 
+    /// Waits (up to 10 s) until `pid` is in the host's group. A child spawned through
+    /// `HostCgroup.joining` joins from its own shell before it execs, after `Spawn.start` returned,
+    /// so how soon it is there depends on how loaded the machine is.
+    static func waitUntilMember(_ pid: Int32, of cg: HostCgroup) async -> Bool {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if CgroupCleanup.processes(in: cg.directories[0]).contains(pid) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return CgroupCleanup.processes(in: cg.directories[0]).contains(pid)
+    }
+
     static func remove(_ cg: HostCgroup) -> [String] {
         let runDirs = cg.controller.directories(of: (cg.group as NSString).deletingLastPathComponent)
         return CgroupCleanup.remove(directories: cg.directories + runDirs)
@@ -87,23 +99,27 @@ struct CgroupFaultTests {
             cpus: CPUAffinity.of(0) ?? [])
         let effect = CPUStressEffect(plan: plan, cgroup: cg)
         try effect.apply()
+        let applied = SuspendingClock.now  // CLOCK_MONOTONIC, the effect's clock
         let pid = try #require(effect.workerPID)
+        defer { try? effect.heal() }
+        // The worker sits in the host's cgroup (it joined before exec).
+        #expect(await CgroupSupport.waitUntilMember(pid, of: cg))
         // Until the worker threads run (the process starts slower in the guest kernel).
         for _ in 0..<100 where CPUAffinity.threadsCPU(pid, namedWith: CPUBurner.threadPrefix) == nil {
             try await Task.sleep(for: .milliseconds(50))
         }
-        try await Task.sleep(for: .milliseconds(200))
-        // The worker sits in the host's cgroup (it joined before exec).
-        #expect(CgroupCleanup.processes(in: cg.directories[0]).contains(pid))
-        defer { try? effect.heal() }
         let windows = await CgroupSupport.windows(pid, until: 45...55)
         Fidelity.report("\(cg.controller.engine) load", asked: "50 % of one CPU",
                         measured: windows.map { String(format: "%.1f %%", $0.cpu) }.joined(separator: ", ") + " in 2 s windows", bar: "45…55 %")
         try CgroupSupport.expectShare(windows, in: 45...55)
+        let ran = (SuspendingClock.now - applied) / .seconds(1)
         try effect.heal()
-        // The effect's own measurement is what the history records.
+        // The effect's own measurement is what the history records: it spans at least the time
+        // the test watched the worker (from after apply to before heal).
         let m = try #require(effect.measurement)
-        #expect(m.wallSeconds >= 2.1 && (30...55).contains(m.percentPerWorker), "recorded \(m.percentPerWorker)%")
+        // The worker threads' own time, from their start to heal: at least the windows watched,
+        // and a real load (a measurement of the wrong threads would read near 0).
+        #expect(m.wallSeconds >= ran - 1 && (30...55).contains(m.percentPerWorker), "recorded \(m.wallSeconds)s, \(m.percentPerWorker)%, watched \(ran)s")
         // Healed: the worker is gone.
         #expect(!Reaper.isLive(pid))
         try effect.heal()
@@ -117,6 +133,7 @@ struct CgroupFaultTests {
             kill(loop.pid, SIGKILL)
             _ = Spawn.wait(loop.pid)
         }
+        try #require(await CgroupSupport.waitUntilMember(loop.pid, of: cg))
         let effect = CPULimitEffect(cgroup: cg, fraction: 0.2)
         try effect.apply()
         try await Task.sleep(for: .milliseconds(300))
@@ -162,10 +179,17 @@ struct CgroupFaultTests {
         #expect(try String(contentsOfFile: "\(v2.root)/\(cg.group)/cpu.max", encoding: .utf8) == "max 100000\n")
     }
 
-    @Test func removingAGroupEndsStoppedProcessesInIt() throws {
+    @Test func removingAGroupEndsStoppedProcessesInIt() async throws {
         let cg = try CgroupSupport.make()
         let child = try Spawn.start(cg.joining(["/bin/sleep", "600"]), env: [:], capture: false)
-        usleep(100_000)
+        // Stopped before it joined, the child would be out of the group's reach and never end.
+        guard await CgroupSupport.waitUntilMember(child.pid, of: cg) else {
+            kill(child.pid, SIGKILL)
+            _ = Spawn.wait(child.pid)
+            _ = CgroupSupport.remove(cg)
+            Issue.record("the child never joined \(cg.directories[0])")
+            return
+        }
         kill(child.pid, SIGSTOP)
         #expect(CgroupSupport.remove(cg).isEmpty)
         #expect(Spawn.wait(child.pid) == .signaled(SIGKILL))

@@ -6,16 +6,21 @@ import Testing
 @Suite(.enabled(if: TopologyFixture.isRoot, "needs root: creates network namespaces"))
 struct HostDataFolderTests {
     @Test func eachHostHasItsOwnDataFolderRemovedWithTheRun() throws {
+        // The timeline starts once both hosts have printed their lines (`ready: log:`), so a slow
+        // start on a loaded machine delays t = 0 instead of pushing the lines out of the run's
+        // window; a wrote its state, or the run never became ready (a setup error, exit 2).
         let dir = try RunCommandTests.workspace([
             "data.yaml": """
                 scenario: data-folder
                 duration: 1s
                 hosts:
-                  a: { run: "echo \\"folder $FAULTLINE_DATA\\" && touch \\"$FAULTLINE_DATA/state\\" && echo written && sleep 30" }
-                  b: { run: "echo \\"folder $FAULTLINE_DATA\\" && sleep 30" }
+                  a:
+                    run: "echo \\"folder $FAULTLINE_DATA\\" && touch \\"$FAULTLINE_DATA/state\\" && echo written && sleep 30"
+                    ready: "log:^written$"
+                  b: { run: "echo \\"folder $FAULTLINE_DATA\\" && sleep 30", ready: "log:^folder " }
                 expect:
-                  - name: a writes its state
-                    process: { host: a, output: "^written$" }
+                  - name: a wrote its state and still runs
+                    process: { host: a, running: true }
                 """,
         ])
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -26,6 +31,8 @@ struct HostDataFolderTests {
             line.hasPrefix("folder ") ? String(line.dropFirst("folder ".count)) : nil
         }
         #expect(folders.count == 2, "\(run.stdout)")
+        let a = hosts.first { $0["name"] as? String == "a" }
+        #expect((a?["lastLines"] as? [String])?.contains("written") == true, "\(run.stdout)")
         #expect(Set(folders.map { URL(fileURLWithPath: $0).lastPathComponent }) == ["a", "b"])
         for folder in folders {
             #expect(folder.hasSuffix("/data/a") || folder.hasSuffix("/data/b"))

@@ -30,7 +30,8 @@ struct LinkFaultTests {
             let delayed = try LinkTraffic.udp(topology, from: "a", to: "b", port: 7201, count: 400, rate: 1000)
             #expect(delayed.count == 400)
             let added = Stats.median(delayed.map(\.oneWay)) - Stats.median(baseline.map(\.oneWay))
-            Fidelity.report("userspace delay", asked: "50 ms", measured: String(format: "%.2f ms added at the median", added), bar: "±1 ms")
+            Fidelity.report("userspace delay", asked: "50 ms", measured: String(format: "%.3f ms added at the median (baseline median %.3f ms)",
+                                                                             added, Stats.median(baseline.map(\.oneWay))), bar: "±1 ms")
             #expect(abs(added - 50) <= 1, "median added delay \(added) ms")
         }
     }

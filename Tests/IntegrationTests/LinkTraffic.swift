@@ -9,7 +9,8 @@ enum LinkTraffic {
     /// One datagram as received.
     struct Arrival {
         var sequence: Int
-        /// Receive time minus send time (both CLOCK_MONOTONIC, one clock for every namespace).
+        /// The kernel's receive timestamp minus the send time, in milliseconds (both
+        /// CLOCK_REALTIME, one clock for every namespace).
         var oneWay: Double
         /// The payload came through bit for bit.
         var intact: Bool
@@ -23,9 +24,57 @@ enum LinkTraffic {
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
+    /// CLOCK_REALTIME, the clock of the kernel's receive timestamps (SO_TIMESTAMPNS).
+    static func realtimeNow() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
+    /// SO_TIMESTAMPNS (`SO_TIMESTAMPNS_OLD` in asm-generic/socket.h; the macro does not import),
+    /// also the type of its control message.
+    static let timestampOption: Int32 = 35
+
+    /// Receives one datagram into `buffer`; returns its length and the time the kernel stamped on
+    /// it as it reached the socket (nanoseconds of CLOCK_REALTIME), nil when no stamp came along.
+    static func receive(_ fd: Int32, into buffer: inout [UInt8]) -> (count: Int, stamp: Int64?) {
+        var control = [UInt8](repeating: 0, count: 64)
+        return buffer.withUnsafeMutableBytes { data in
+            control.withUnsafeMutableBytes { ctl in
+                var iov = iovec(iov_base: data.baseAddress, iov_len: data.count)
+                return withUnsafeMutablePointer(to: &iov) { iovp in
+                    var msg = msghdr()
+                    msg.msg_iov = iovp
+                    msg.msg_iovlen = 1
+                    msg.msg_control = ctl.baseAddress
+                    msg.msg_controllen = ctl.count
+                    let n = recvmsg(fd, &msg, 0)
+                    guard n > 0 else { return (n, nil) }
+                    // Control messages: cmsghdr (len, level, type), then data, each aligned to size_t.
+                    let header = MemoryLayout<cmsghdr>.size
+                    var offset = 0
+                    while offset + header <= Int(msg.msg_controllen) {
+                        let c = ctl.loadUnaligned(fromByteOffset: offset, as: cmsghdr.self)
+                        if c.cmsg_level == SOL_SOCKET && c.cmsg_type == timestampOption {
+                            let ts = ctl.loadUnaligned(fromByteOffset: offset + header, as: timespec.self)
+                            return (n, Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec))
+                        }
+                        let step = (Int(c.cmsg_len) + 7) & ~7
+                        guard step > 0 else { break }
+                        offset += step
+                    }
+                    return (n, nil)
+                }
+            }
+        }
+    }
+
     /// Sends `count` datagrams at `rate` per second from `from` to `to:port` and collects what
     /// arrives until `settle` after the last send. UDP checksums are off (SO_NO_CHECK) so a
     /// corrupted datagram still reaches the socket and is seen as corrupted, not as lost.
+    /// Arrival is the kernel's receive timestamp, not the moment the reader thread ran: on a
+    /// loaded machine an ordinary thread wakes late by a millisecond or more, which is the
+    /// scheduler's delay, not the link's.
     static func udp(_ topology: Topology, from: String, to: String, port: UInt16, count: Int, rate: Double,
                     settle: Double = 0.3) throws -> [Arrival] {
         let receiver = try SocketProbe.socket(on: topology.thread(of: to), type: Int32(SOCK_DGRAM.rawValue),
@@ -33,6 +82,10 @@ enum LinkTraffic {
         defer { close(receiver) }
         var big: Int32 = 16 << 20
         setsockopt(receiver, SOL_SOCKET, SO_RCVBUFFORCE, &big, socklen_t(MemoryLayout<Int32>.size))
+        var on: Int32 = 1
+        guard setsockopt(receiver, SOL_SOCKET, timestampOption, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            throw SystemCallError("enabling SO_TIMESTAMPNS on the receiver in", to)
+        }
         let sender = try SocketProbe.socket(on: topology.thread(of: from), type: Int32(SOCK_DGRAM.rawValue))
         defer { close(sender) }
         var one: Int32 = 1
@@ -52,9 +105,8 @@ enum LinkTraffic {
                     if now() >= stopAt.value { break }
                     continue
                 }
-                let n = recv(receiver, &buffer, buffer.count, 0)
-                let t = now()
-                guard n == size else { continue }
+                let (n, stamp) = receive(receiver, into: &buffer)
+                guard n == size, let t = stamp else { continue }
                 let seq = buffer.withUnsafeBytes { Int($0.loadUnaligned(fromByteOffset: 0, as: Int64.self)) }
                 let sent = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: Int64.self) }
                 let intact = (16..<size).allSatisfy { buffer[$0] == UInt8(truncatingIfNeeded: seq &+ $0) }
@@ -76,7 +128,7 @@ enum LinkTraffic {
             for j in 16..<size { packet[j] = UInt8(truncatingIfNeeded: i &+ j) }
             packet.withUnsafeMutableBytes {
                 $0.storeBytes(of: Int64(i), toByteOffset: 0, as: Int64.self)
-                $0.storeBytes(of: now(), toByteOffset: 8, as: Int64.self)
+                $0.storeBytes(of: realtimeNow(), toByteOffset: 8, as: Int64.self)
             }
             _ = SocketProbe.withSockaddr(destination, port) { sendto(sender, packet, size, 0, $0, $1) }
         }

@@ -24,6 +24,16 @@ struct ProbeTests {
         }
     }
 
+    /// Polls `condition` until it holds or `seconds` pass.
+    static func waitFor(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(20_000)
+        }
+        return condition()
+    }
+
     @Test func httpProbeSucceedsAgainstARealServerAndFailsOnceItStops() throws {
         try TopologyFixture.withTopology(["client", "api"]) { topology in
             let history = History(clock: { .zero })
@@ -39,9 +49,11 @@ struct ProbeTests {
                 name: "p", from: "client", namespace: try topology.namespace(of: "client"), target: target,
                 resolved: try #require(ResolvedTarget.resolve(target, addresses: addresses)),
                 every: .milliseconds(50), timeout: .seconds(1), history: history)
-            usleep(400_000)
+            // Waits for what each step needs rather than a fixed time, which a loaded machine can
+            // overrun: an attempt against the live server, then one refused once it is gone.
+            #expect(Self.waitFor { !probeEvents(history).isEmpty })
             server.terminate(grace: 1)
-            usleep(300_000)
+            #expect(Self.waitFor { probeEvents(history).last?.detail.hasPrefix("ECONNREFUSED") == true })
             prober.stop()
             let events = probeEvents(history)
             #expect(events.first?.ok == true)

@@ -90,8 +90,11 @@ struct StandInServiceTests {
             let times = bed.responses.map(\.t)
             #expect(times.count == 4)
             #expect(bed.responses.allSatisfy { $0.event.fault == "f" && $0.event.retryAfter == "2" })
+            // curl's own schedule would be 1, 2, 4 s; Retry-After makes every gap 2 s. A loaded
+            // machine can only wake curl late, so the margin is above: how precisely the gaps are
+            // measured is RealClientTests' question, asked with nothing else running.
             let gaps = zip(times.dropFirst(), times).map { ($0 - $1).seconds }
-            #expect(gaps.allSatisfy { abs($0 - 2) < 0.1 }, "gaps \(gaps)")
+            #expect(gaps.allSatisfy { $0 > 1.95 && $0 < 2.5 }, "gaps \(gaps)")
         }
     }
 

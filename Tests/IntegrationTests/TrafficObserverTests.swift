@@ -63,6 +63,21 @@ struct TrafficObserverTests {
         throw RunnerTestError("python3 http.server did not come up in api")
     }
 
+    /// Waits (up to 10 s) until a TCP connect from `client` to `address:port` succeeds.
+    static func waitUntilListening(_ topology: Topology, _ address: IPv4Address, _ port: UInt16) throws {
+        let client = try topology.thread(of: "client")
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let (outcome, _, fd) = try SocketProbe.connect(from: client, to: address, port)
+            if outcome == .connected {
+                close(fd)
+                return
+            }
+            usleep(50_000)
+        }
+        throw RunnerTestError("nothing listened on \(address):\(port) within 10 s")
+    }
+
     /// Runs `command` in `client` and waits for it to end.
     private func runClient(_ topology: Topology, _ command: String) throws {
         let context = try HostContext(host: "client", namespace: try topology.namespace(of: "client"), mounts: [])
@@ -115,7 +130,9 @@ struct TrafficObserverTests {
                     + "--port=53 --address=/svc.test/10.9.9.9 --address=/missing.test/ --pid-file=",
                 context: context, directory: "/tmp", env: ["PATH": "/usr/sbin:/usr/bin:/bin"], history: History(clock: { .zero }))
             defer { server.terminate() }
-            usleep(300_000)
+            // Up once it accepts on TCP 53 (dnsmasq binds its UDP and TCP sockets together, before
+            // it serves either): a fixed wait was a guess at how soon it starts on a loaded machine.
+            try Self.waitUntilListening(topology, api, 53)
             try runClient(topology, "\(Self.dig!) +tries=3 +time=1 @\(api) svc.test A +short | grep -q 10.9.9.9")
             try runClient(topology, "\(Self.dig!) +tcp +time=1 @\(api) missing.test A | grep -q NXDOMAIN")
         }

@@ -2,9 +2,11 @@
 """The health endpoint with the timeout mismatch: it waits up to 2 s for its self-check.
 
 Everything else is health_server.py, but the self-check timeout (2 s) is longer than the load
-balancer's health-check timeout (1 s), and every request starts its own check. Unloaded, checks
-take a tenth of a second and nobody notices; when a noisy neighbour or a CPU cap slows the self-check past 1 s,
-every health check times out and a healthy instance is pulled from rotation.
+balancer's health-check timeout (1 s), and every request starts its own check. Unloaded, a check
+takes 0.4 s and nobody notices; under a 10 % CPU cap it takes about 4 s (its 0.4 s of CPU is
+measured at startup, so on any machine), and checks started per request share that starved CPU:
+every health check waits the full 2 s, times out at the load balancer, and a healthy instance is
+pulled from rotation.
 
 Usage: health_server_misconfigured.py PORT
 """
