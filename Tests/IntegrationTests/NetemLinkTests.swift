@@ -142,8 +142,13 @@ struct NetemLinkTests {
             let effect = try Self.link(topology, LinkFault(pairs: [], delay: .milliseconds(5), rate: Bitrate(bitsPerSecond: 10_000_000)))
             defer { try? effect.heal() }
             try effect.apply()
-            let goodput = try LinkTraffic.tcpGoodput(topology, from: "a", to: "b", port: 7308, bytes: 2_000_000)
-            Fidelity.report("netem 5 ms under a rate cap", asked: "10 Mbit/s", measured: String(format: "%.2f Mbit/s TCP goodput", goodput / 1e6), bar: "±10 %")
+            // A sender starved of CPU (the guest kernel is one host thread) falls short of the cap;
+            // a wrong cap misses it every time.
+            let goodput = try Fidelity.measure({ () throws -> Double in
+                let goodput = try LinkTraffic.tcpGoodput(topology, from: "a", to: "b", port: 7308, bytes: 2_000_000)
+                Fidelity.report("netem 5 ms under a rate cap", asked: "10 Mbit/s", measured: String(format: "%.2f Mbit/s TCP goodput", goodput / 1e6), bar: "±10 %")
+                return goodput
+            }, accept: { abs($0 - 10e6) <= 1e6 })
             #expect(abs(goodput - 10e6) <= 1e6, "goodput \(goodput / 1e6) Mbit/s")
         }
     }
