@@ -1,12 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way: C shims ← Netlink ← Testbed/Faults ← Runner ← CLI.
-// ScenarioFormat, RunHistory, Checks and Reports never import the netlink layer,
+// Dependencies point one way: FaultlineCore ← ScenarioFormat/RunHistory ← Checks ← Reports, and
+// FaultlineCore ← LinuxSystem ← Netlink ← Testbed/Faults ← Runner ← CLI.
+// ScenarioFormat, RunHistory, Checks and Reports never import the Linux layers,
 // so they build and test on any machine.
 let package = Package(
     name: "faultline",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "faultline", targets: ["faultline"]),
         .executable(name: "faultline-bench", targets: ["faultline-bench"]),
@@ -14,7 +14,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
@@ -23,7 +22,7 @@ let package = Package(
         .systemLibrary(
             name: "CNetlink",
             pkgConfig: "libnl-route-3.0",
-            providers: [.apt(["libnl-3-dev", "libnl-route-3-dev", "libnl-nf-3-dev"])]
+            providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]
         ),
         .target(name: "CLinux"),
         // NFQUEUE over raw netlink: the userspace link-fault engine's hot path, no allocation per packet.
@@ -31,88 +30,141 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
 
         // MARK: Pure model: runs anywhere
-        .target(name: "ScenarioFormat", dependencies: [.product(name: "Yams", package: "Yams")]),
-        // Locks a real-time thread may share with ordinary ones (priority inheritance).
-        .target(name: "RealtimeSync"),
-        .target(name: "RunHistory", dependencies: ["ScenarioFormat", "RealtimeSync"]),
-        .target(name: "Checks", dependencies: ["ScenarioFormat", "RunHistory"]),
-        .target(name: "Reports", dependencies: ["ScenarioFormat", "RunHistory", "Checks"]),
+        // The base every module shares: units, addresses, exit status, the seeded generator, and
+        // the lock real-time threads share with ordinary ones.
+        .target(name: "FaultlineCore"),
+        .target(name: "ScenarioFormat", dependencies: ["FaultlineCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "RunHistory", dependencies: ["FaultlineCore"]),
+        .target(name: "Checks", dependencies: ["FaultlineCore", "RunHistory", "ScenarioFormat"]),
+        .target(name: "Reports", dependencies: ["Checks", "FaultlineCore", "RunHistory", "ScenarioFormat"]),
 
         // MARK: The machine: netlink, namespaces, processes, faults
-        .target(name: "Netlink", dependencies: ["CNetlink", "CLinux", "CNetfilterQueue"]),
+        // Linux without libnl: errno errors, namespaces and their threads, spawning, sockets, NFQUEUE.
+        .target(name: "LinuxSystem", dependencies: ["CLinux", "CNetfilterQueue", "FaultlineCore"]),
+        // libnl, and only libnl: links, addresses, routes, rules, qdiscs.
+        .target(name: "Netlink", dependencies: ["CNetlink", "FaultlineCore", "LinuxSystem"]),
         // The guest kernel (user-mode Linux): its launcher, and the init that runs inside it.
-        .target(name: "Guest", dependencies: ["CLinux", "Netlink"]),
-        .target(
-            name: "Testbed",
-            dependencies: ["Netlink", "CLinux", "ScenarioFormat", "RunHistory"]
+        .target(name: "Guest", dependencies: ["CLinux", "LinuxSystem"]),
+        .target(name: "Testbed", dependencies: ["CLinux", "FaultlineCore", "LinuxSystem", "Netlink", "RunHistory", "ScenarioFormat"]
         ),
         // The scenario's DNS server: wire codec, zone, hijack rules, and the SwiftNIO server.
-        .target(
-            name: "DNS",
-            dependencies: [
-                "ScenarioFormat", "RunHistory", "RealtimeSync", "Netlink", "CLinux",
+        .target(name: "DNS", dependencies: [
+                "CLinux",
+                "FaultlineCore",
+                "LinuxSystem",
+                "RunHistory",
+                "ScenarioFormat",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Stand-in services (http, consul-kv) that hosts run instead of a program.
-        .target(
-            name: "Services",
-            dependencies: [
-                "Netlink", "Testbed", "ScenarioFormat", "RunHistory",
+        .target(name: "Services", dependencies: [
+                "FaultlineCore",
+                "LinuxSystem",
+                "RunHistory",
+                "ScenarioFormat",
+                "Testbed",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .target(
-            name: "Faults",
-            dependencies: ["Netlink", "CLinux", "CNetfilterQueue", "Testbed", "Services", "DNS", "ScenarioFormat", "RunHistory", "RealtimeSync"],
+        .target(name: "Faults", dependencies: [
+                "CLinux",
+                "CNetfilterQueue",
+                "DNS",
+                "FaultlineCore",
+                "LinuxSystem",
+                "Netlink",
+                "RunHistory",
+                "ScenarioFormat",
+                "Services",
+                "Testbed",
+            ],
             exclude: ["README.md"]),
         // Packet capture on the router and the decoders behind it (decoders are pure).
-        .target(name: "Observer", dependencies: ["CPcap", "Netlink", "Testbed", "DNS", "RunHistory", "ScenarioFormat"]),
-        .target(
-            name: "Runner",
-            dependencies: [
-                "RealtimeSync",
-                "ScenarioFormat", "RunHistory", "Checks", "Reports", "Netlink", "Testbed", "Services", "Faults", "Observer", "DNS", "Guest",
-                .product(name: "Logging", package: "swift-log"),
+        .target(name: "Observer", dependencies: ["CPcap", "DNS", "FaultlineCore", "LinuxSystem", "RunHistory", "ScenarioFormat", "Testbed"]),
+        .target(name: "Runner", dependencies: [
+                "Checks",
+                "DNS",
+                "FaultlineCore",
+                "Faults",
+                "Guest",
+                "LinuxSystem",
+                "Netlink",
+                "Observer",
+                "Reports",
+                "RunHistory",
+                "ScenarioFormat",
+                "Services",
+                "Testbed",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
 
         // MARK: Executables
-        .executableTarget(
-            name: "faultline",
-            dependencies: ["Runner", "Faults", "Guest", "CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        .executableTarget(name: "faultline", dependencies: [
+                "Faults",
+                "Guest",
+                "Reports",
+                "Runner",
+                "ScenarioFormat",
+                "Testbed",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
-        .executableTarget(
-            name: "faultline-bench",
-            dependencies: ["Runner", "Netlink", "Testbed", "Services", "Faults", "Observer", "RunHistory", "ScenarioFormat", "DNS", "RealtimeSync", "Guest"]),
+        .executableTarget(name: "faultline-bench", dependencies: [
+                "DNS",
+                "FaultlineCore",
+                "Faults",
+                "Guest",
+                "LinuxSystem",
+                "Netlink",
+                "Observer",
+                "RunHistory",
+                "ScenarioFormat",
+                "Services",
+                "Testbed",
+            ]),
 
         // MARK: Tests
-        .testTarget(name: "ScenarioFormatTests", dependencies: ["ScenarioFormat"], exclude: ["Fixtures"]),
-        .testTarget(name: "RealtimeSyncTests", dependencies: ["RealtimeSync", "CLinux"]),
-        .testTarget(name: "RunHistoryTests", dependencies: ["RunHistory", "ScenarioFormat"]),
-        .testTarget(name: "ChecksTests", dependencies: ["Checks", "RunHistory", "ScenarioFormat"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Checks", "RunHistory", "ScenarioFormat"], exclude: ["Golden"]),
-        .testTarget(name: "FaultsTests", dependencies: ["Faults", "Netlink", "Testbed", "Services", "ScenarioFormat", "RunHistory"]),
-        .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
+        .testTarget(name: "ScenarioFormatTests", dependencies: ["FaultlineCore", "ScenarioFormat"], exclude: ["Fixtures"]),
+        .testTarget(name: "FaultlineCoreTests", dependencies: ["CLinux", "FaultlineCore"]),
+        .testTarget(name: "LinuxSystemTests", dependencies: ["CNetfilterQueue", "FaultlineCore", "LinuxSystem"]),
+        .testTarget(name: "RunHistoryTests", dependencies: ["FaultlineCore", "RunHistory", "ScenarioFormat"]),
+        .testTarget(name: "ChecksTests", dependencies: ["Checks", "FaultlineCore", "RunHistory", "ScenarioFormat"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Checks", "FaultlineCore", "Reports", "RunHistory", "ScenarioFormat"], exclude: ["Golden"]),
+        .testTarget(name: "FaultsTests", dependencies: ["FaultlineCore", "Faults", "Netlink", "ScenarioFormat", "Testbed"]),
+        .testTarget(name: "NetlinkTests", dependencies: ["LinuxSystem", "Netlink"]),
         .testTarget(name: "GuestTests", dependencies: ["Guest"]),
-        .testTarget(name: "ObserverTests", dependencies: ["Observer", "DNS", "RunHistory", "ScenarioFormat"]),
-        .testTarget(name: "DNSTests", dependencies: ["DNS", "ScenarioFormat", "RunHistory"], exclude: ["Corpus"]),
-        .testTarget(
-            name: "ServicesTests",
-            dependencies: [
-                "Services", "RunHistory", "ScenarioFormat",
+        .testTarget(name: "ObserverTests", dependencies: ["DNS", "FaultlineCore", "Observer", "RunHistory", "ScenarioFormat"]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "FaultlineCore", "RunHistory", "ScenarioFormat"], exclude: ["Corpus"]),
+        .testTarget(name: "ServicesTests", dependencies: [
+                "LinuxSystem",
+                "RunHistory",
+                "ScenarioFormat",
+                "Services",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // Privileged: real namespaces; each test builds and removes its own.
-        .testTarget(
-            name: "IntegrationTests",
-            dependencies: ["Runner", "Netlink", "Testbed", "Services", "Faults", "Observer", "RunHistory", "ScenarioFormat", "DNS", "Guest"]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+                "Checks",
+                "DNS",
+                "FaultlineCore",
+                "Faults",
+                "Guest",
+                "LinuxSystem",
+                "Netlink",
+                "Observer",
+                "RunHistory",
+                "Runner",
+                "ScenarioFormat",
+                "Services",
+                "Testbed",
+            ]),
     ]
 )

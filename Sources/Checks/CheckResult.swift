@@ -1,3 +1,4 @@
+import FaultlineCore
 import ScenarioFormat
 
 /// The verdict on one expectation, with what was measured and where in the history to look.

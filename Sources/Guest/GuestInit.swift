@@ -2,7 +2,7 @@ import CLinux
 import Dispatch
 import Foundation
 import Glibc
-import Netlink
+import LinuxSystem
 
 /// `faultline _guest-init`: PID 1 of the guest kernel. It makes the host's file tree a working
 /// system (its own /proc, /sys, cgroup2, /run, /tmp, /dev/shm), loads the modules Faultline's

@@ -1,3 +1,4 @@
+import FaultlineCore
 import RunHistory
 
 /// Turns captured frames into history events: the pure heart of the traffic observer, testable
@@ -35,7 +36,7 @@ public final class TrafficAnalyzer {
     ///   - hostNames: address (host byte order) → host name; other addresses are named as dotted quads.
     ///   - emit: receives each event with the capture time of the packet behind it.
     public init(hostNames: [UInt32: String], emit: @escaping (EventKind, Int64) -> Void) {
-        let name = { (address: UInt32) in hostNames[address] ?? dottedQuad(address) }
+        let name = { (address: UInt32) in hostNames[address] ?? IPv4Address(address).description }
         dns = DNSWireWatcher(name: name, emit: emit)
         tracker = ConnectionTracker(dns: dns, name: name, emit: emit)
         flows = UDPFlowTracker(name: name, emit: emit)

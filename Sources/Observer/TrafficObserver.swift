@@ -1,7 +1,7 @@
+import LinuxSystem
 import CPcap
 import Foundation
 import Glibc
-import Netlink
 import RunHistory
 import ScenarioFormat
 import Testbed

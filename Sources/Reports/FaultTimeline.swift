@@ -1,3 +1,4 @@
+import FaultlineCore
 import ScenarioFormat
 
 /// One fault's plan against what happened: planned and actual apply and heal on the run clock.

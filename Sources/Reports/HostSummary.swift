@@ -1,3 +1,4 @@
+import FaultlineCore
 import ScenarioFormat
 
 /// One host of the run: where it was, what it ran and how that ended.

@@ -1,3 +1,4 @@
+import FaultlineCore
 import ScenarioFormat
 
 /// How long each phase of the run took.

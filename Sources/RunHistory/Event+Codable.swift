@@ -1,4 +1,4 @@
-import ScenarioFormat
+import FaultlineCore
 
 /// Events are written as flat JSON objects with a `type` discriminator:
 /// `{"t":5.001,"type":"fault.applied","fault":"split","planned":5,"engine":"fib-rule","detail":"…"}`.

@@ -1,5 +1,4 @@
 import Foundation
-import ScenarioFormat
 
 extension Event {
     /// Appends this event as one line of `history.jsonl` (with its newline): the bytes

@@ -1,6 +1,5 @@
 import Foundation
-import RealtimeSync
-import ScenarioFormat
+import FaultlineCore
 
 /// The run's one history: append-only, in time order, shared by every part of the run.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import RealtimeSync
+import FaultlineCore
 
 /// Streams events to `history.jsonl` from a thread of its own, in batches: recording an event
 /// costs an append under a lock, while JSON encoding and the write call happen off the hot path

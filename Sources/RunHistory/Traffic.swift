@@ -1,4 +1,4 @@
-import ScenarioFormat
+import FaultlineCore
 
 /// What crossed the wire, and what stand-in services served: the payloads of the traffic events.
 ///

@@ -2,6 +2,7 @@ import Faults
 import Foundation
 import Glibc
 import Guest
+import LinuxSystem
 import Netlink
 import Reports
 import Testbed

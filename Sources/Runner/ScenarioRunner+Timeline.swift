@@ -1,3 +1,4 @@
+import FaultlineCore
 import Faults
 import Foundation
 import RunHistory

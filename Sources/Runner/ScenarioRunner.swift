@@ -1,7 +1,9 @@
 import Checks
 import DNS
+import FaultlineCore
 import Faults
 import Foundation
+import LinuxSystem
 import Netlink
 import Observer
 import Reports

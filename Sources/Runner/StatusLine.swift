@@ -1,6 +1,6 @@
 import Checks
 import Foundation
-import RealtimeSync
+import FaultlineCore
 import RunHistory
 import ScenarioFormat
 

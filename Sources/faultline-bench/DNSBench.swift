@@ -2,10 +2,11 @@
 // same machine, same run. Both serve from loopback of one testbed namespace (dnsperf runs
 // there too); Faultline's server is also measured where runs put it, across the router's veth.
 import DNS
+import FaultlineCore
 import Foundation
 import Glibc
+import LinuxSystem
 import Netlink
-import RealtimeSync
 import RunHistory
 import ScenarioFormat
 import Testbed
@@ -388,13 +389,7 @@ final class Reflector: @unchecked Sendable {
         let fd: Int32 = try thread.run {
             let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
             guard fd >= 0 else { throw BenchError(description: "reflector socket: \(String(cString: strerror(errno)))") }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-            let rc = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
+            let rc = bind(fd, to: .loopback(port: port))
             guard rc == 0 else {
                 close(fd)
                 throw BenchError(description: "reflector bind 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
@@ -415,35 +410,23 @@ final class Reflector: @unchecked Sendable {
         var param = sched_param(sched_priority: DNSServer.udpRealtimePriority)
         _ = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param)
         var buffer = [UInt8](repeating: 0, count: 4096)
-        var from = sockaddr_in()
         while true {
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let n = withUnsafeMutablePointer(to: &from) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, &buffer, buffer.count, 0, $0, &length) }
-            }
+            let (n, from) = buffer.withUnsafeMutableBytes { receive(fd, into: $0.baseAddress!, count: $0.count) }
             // stop() wakes the loop with a 1-byte datagram; only then is the flag worth reading.
             guard n >= 3 else {
                 if lock.withLock({ stopping }) { return }
                 continue
             }
             buffer[2] |= 0x80
-            _ = withUnsafePointer(to: &from) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, buffer, n, 0, $0, length) }
-            }
+            _ = send(fd, buffer, count: n, to: from)
         }
     }
 
     func stop() {
         lock.withLock { stopping = true }
         // A datagram to itself wakes the blocked receive.
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
         var byte: UInt8 = 0
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, &byte, 1, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        _ = send(fd, &byte, count: 1, to: .loopback(port: port))
         finished.wait()
         close(fd)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Guest
+import LinuxSystem
 import Netlink
 
 /// `faultline-bench guest`: what `faultline run --kernel guest` costs against a run on this

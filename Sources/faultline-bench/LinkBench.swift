@@ -1,6 +1,8 @@
+import FaultlineCore
 import Faults
 import Foundation
 import Glibc
+import LinuxSystem
 import Netlink
 import ScenarioFormat
 import Testbed
@@ -33,9 +35,7 @@ enum LinkBench {
             var big: Int32 = 32 << 20
             setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, 4)
             if let address {
-                var sa = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: port.bigEndian,
-                                     sin_addr: in_addr(s_addr: address.value.bigEndian), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
-                let r = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, 16) } }
+                let r = bind(fd, to: IPv4SocketAddress(address, port: port))
                 guard r == 0 else { throw BenchError(description: "bind \(address):\(port) failed") }
             }
             return fd
@@ -65,8 +65,7 @@ enum LinkBench {
             done.signal()
         }
         reader.start()
-        var sa = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: port.bigEndian,
-                             sin_addr: in_addr(s_addr: try topology.address(of: "b").value.bigEndian), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        let destination = IPv4SocketAddress(try topology.address(of: "b"), port: port)
         let cpu0 = processCPU()
         let start = monotonic()
         let interval = 1e9 / rate
@@ -78,7 +77,7 @@ enum LinkBench {
                 if left > 150_000 { usleep(UInt32(left / 1000 - 100)) }
             }
             packet.withUnsafeMutableBytes { $0.storeBytes(of: monotonic(), as: Int64.self) }
-            _ = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(tx, packet, 64, 0, $0, 16) } }
+            _ = send(tx, packet, count: 64, to: destination)
         }
         let elapsed = Double(monotonic() - start) / 1e9
         usleep(300_000)

@@ -1,5 +1,7 @@
+import FaultlineCore
 import Foundation
 import Glibc
+import LinuxSystem
 import Netlink
 import Observer
 import RunHistory
@@ -79,26 +81,17 @@ private func udpSocket(bindTo address: IPv4Address? = nil, port: UInt16 = 0) thr
     let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { throw BenchError(description: "creating UDP socket: errno \(errno)") }
     if let address {
-        var sa = sockaddrIn(address, port)
-        let r = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let r = bind(fd, to: IPv4SocketAddress(address, port: port))
         guard r == 0 else { close(fd); throw BenchError(description: "binding UDP socket: errno \(errno)") }
     }
     return fd
-}
-
-private func sockaddrIn(_ address: IPv4Address, _ port: UInt16) -> sockaddr_in {
-    var sa = sockaddr_in()
-    sa.sin_family = sa_family_t(AF_INET)
-    sa.sin_port = port.bigEndian
-    sa.sin_addr.s_addr = address.value.bigEndian
-    return sa
 }
 
 /// Sends 64-byte datagrams at `rate` per second for `seconds`, paced in 1 ms slices; returns how many went.
 private func sendUDP(to address: IPv4Address, port: UInt16, rate: Int, seconds: Double) throws -> Int {
     let fd = try udpSocket()
     defer { close(fd) }
-    var sa = sockaddrIn(address, port)
+    let destination = IPv4SocketAddress(address, port: port)
     let payload = [UInt8](repeating: 0x5A, count: 64)
     let start = RunClock.monotonicNow()
     let end = start + UInt64(seconds * 1e9)
@@ -108,9 +101,7 @@ private func sendUDP(to address: IPv4Address, port: UInt16, rate: Int, seconds: 
         if now >= end { break }
         let due = Int(Double(now - start) / 1e9 * Double(rate))
         while sent < due {
-            let r = withUnsafePointer(to: &sa) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, payload, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
+            let r = send(fd, payload, count: payload.count, to: destination)
             if r < 0 { break }
             sent += 1
         }
@@ -125,8 +116,7 @@ private func httpRequests(from: NamespaceThread, to: NamespaceThread, address: I
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var sa = sockaddrIn(address, 8080)
-        let r = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let r = bind(fd, to: IPv4SocketAddress(address, port: 8080))
         guard r == 0, listen(fd, 4) == 0 else { throw BenchError(description: "listening on b:8080: errno \(errno)") }
         return fd
     }
@@ -147,8 +137,7 @@ private func httpRequests(from: NamespaceThread, to: NamespaceThread, address: I
         defer { close(fd) }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var sa = sockaddrIn(address, 8080)
-        let r = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let r = connect(fd, to: IPv4SocketAddress(address, port: 8080))
         guard r == 0 else { throw BenchError(description: "connecting to b:8080: errno \(errno)") }
         let request = Array("GET /v1/kv/config HTTP/1.1\r\nHost: b:8080\r\nUser-Agent: bench\r\n\r\n".utf8)
         let start = RunClock.monotonicNow()

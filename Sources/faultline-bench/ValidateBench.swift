@@ -1,5 +1,6 @@
-import Netlink
 import Foundation
+import LinuxSystem
+import Netlink
 import ScenarioFormat
 import Testbed
 

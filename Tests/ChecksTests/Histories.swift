@@ -1,3 +1,4 @@
+import FaultlineCore
 import RunHistory
 import ScenarioFormat
 
@@ -36,7 +37,7 @@ enum Histories {
     }
 
     /// A host `api` that starts, prints two lines, and (optionally) exits at 15 s.
-    static func process(exit status: RunHistory.ExitStatus? = nil) -> [Event] {
+    static func process(exit status: FaultlineCore.ExitStatus? = nil) -> [Event] {
         var events: [Event] = [
             Event(t: t(-1_500), .processStarted(host: "api", pid: 42, command: "./api")),
             Event(t: t(-500), .processOutput(host: "api", stream: .stdout, line: "listening on :8080")),

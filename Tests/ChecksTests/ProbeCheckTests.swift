@@ -1,4 +1,5 @@
 @testable import Checks
+import FaultlineCore
 import RunHistory
 import ScenarioFormat
 import Testing

@@ -1,4 +1,5 @@
 import Checks
+import FaultlineCore
 import RunHistory
 import ScenarioFormat
 import Testing
@@ -6,7 +7,7 @@ import Testing
 @Suite struct ProcessCheckTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var label: String
-        var exit: RunHistory.ExitStatus?
+        var exit: FaultlineCore.ExitStatus?
         var spec: ProcessExpectation
         var until: TimeSpan?
         var verdict: Verdict

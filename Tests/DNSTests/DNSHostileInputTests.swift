@@ -1,4 +1,5 @@
 @testable import DNS
+import FaultlineCore
 import Foundation
 import ScenarioFormat
 import Testing
@@ -76,12 +77,12 @@ struct DNSMutationFuzzer {
         var directMismatches: [[UInt8]] = []
     }
 
-    var random: SeededGenerator
+    var random: SeededRandom
     let corpus: [[UInt8]]
     let responder = DNSResponder(zone: DNSFixture.zone())
 
     init(seed: UInt64, corpus: [[UInt8]]) {
-        random = SeededGenerator(seed: seed)
+        random = SeededRandom(state: seed)
         self.corpus = corpus
     }
 

@@ -1,4 +1,5 @@
 @testable import DNS
+import FaultlineCore
 import ScenarioFormat
 import Testing
 

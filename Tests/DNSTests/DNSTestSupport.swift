@@ -1,4 +1,5 @@
 @testable import DNS
+import FaultlineCore
 import ScenarioFormat
 
 /// Queries and a zone shared by the DNS tests.

@@ -1,3 +1,4 @@
+import FaultlineCore
 import Faults
 import Netlink
 import ScenarioFormat

@@ -1,10 +1,11 @@
+import FaultlineCore
 import Faults
 import ScenarioFormat
 import Testing
 
 struct LinkDeciderTests {
     static func decisions(seed: UInt64, _ fault: LinkFault, count: Int = 2000) -> [PacketDecision] {
-        var d = LinkDecider(fault: fault, random: PacketRandom(seed: seed, fault: "f", from: "a", to: "b"))
+        var d = LinkDecider(fault: fault, random: SeededRandom(seed: seed, stream: "f", "a", "b"))
         return (0..<count).map { _ in d.decide(length: 100, payloadOffset: 28) }
     }
 
@@ -17,8 +18,8 @@ struct LinkDeciderTests {
     }
 
     @Test func eachPairHasItsOwnStream() {
-        var a = PacketRandom(seed: 1, fault: "f", from: "a", to: "b")
-        var b = PacketRandom(seed: 1, fault: "f", from: "b", to: "a")
+        var a = SeededRandom(seed: 1, stream: "f", "a", "b")
+        var b = SeededRandom(seed: 1, stream: "f", "b", "a")
         #expect((0..<8).map { _ in a.next() } != (0..<8).map { _ in b.next() })
     }
 

@@ -1,3 +1,4 @@
+import FaultlineCore
 import Netlink
 import ScenarioFormat
 import Testbed

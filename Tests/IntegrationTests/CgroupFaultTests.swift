@@ -1,7 +1,9 @@
-import Netlink
+import FaultlineCore
 import Faults
 import Foundation
 import Glibc
+import LinuxSystem
+import Netlink
 import ScenarioFormat
 import Testbed
 import Testing

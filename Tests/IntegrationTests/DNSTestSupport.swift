@@ -1,7 +1,9 @@
 import DNS
+import FaultlineCore
 import Faults
 import Foundation
 import Glibc
+import LinuxSystem
 import Netlink
 import RunHistory
 import ScenarioFormat

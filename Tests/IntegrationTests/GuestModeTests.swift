@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Guest
+import LinuxSystem
 import Netlink
 import Testing
 

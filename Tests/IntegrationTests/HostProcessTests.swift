@@ -1,3 +1,4 @@
+import FaultlineCore
 import Foundation
 import Glibc
 import Netlink
@@ -17,7 +18,7 @@ struct HostProcessTests {
         }
     }
 
-    private func exitStatus(_ history: History, host: String) -> RunHistory.ExitStatus? {
+    private func exitStatus(_ history: History, host: String) -> FaultlineCore.ExitStatus? {
         history.events.lazy.compactMap {
             if case .processExited(let h, _, let s) = $0.kind, h == host { return s }
             return nil
@@ -51,7 +52,7 @@ struct HostProcessTests {
                 history: history)
             #expect(waitFor { exitStatus(history, host: "client") != nil })
             let lines = outputLines(history, host: "client")
-            #expect(exitStatus(history, host: "client") == RunHistory.ExitStatus.exited(0))
+            #expect(exitStatus(history, host: "client") == FaultlineCore.ExitStatus.exited(0))
             // Only the host's own name: the others resolve through the scenario's DNS server.
             #expect(lines.first == "\(try topology.address(of: "client"))\tclient")
             #expect(lines.dropFirst().first == String(try topology.namespace(of: "client").inode()))
@@ -96,7 +97,7 @@ struct HostProcessTests {
             }
             #expect(stdout == ["out1", "out2", "out3"])
             #expect(outputLines(history, host: "talker").contains("err"))
-            #expect(exitStatus(history, host: "talker") == RunHistory.ExitStatus.exited(3))
+            #expect(exitStatus(history, host: "talker") == FaultlineCore.ExitStatus.exited(3))
         }
     }
 }

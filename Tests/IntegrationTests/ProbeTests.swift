@@ -1,3 +1,4 @@
+import LinuxSystem
 import Foundation
 import Glibc
 import Netlink
@@ -131,14 +132,10 @@ struct ProbeTests {
             let target = ResolvedTarget(address: try topology.address(of: "api"), port: 7300, hostHeader: "api")
             let outcome = try topology.thread(of: "client").run { ProbeAttempt.run(target, timeout: .seconds(1)) }
             #expect(outcome.ok)
-            var peer = sockaddr_in()
-            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let fd = withUnsafeMutablePointer(to: &peer) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &len) }
-            }
+            let (fd, peer) = IPv4SocketAddress.filling { accept(listener, $0, $1) }
             #expect(fd >= 0)
             if fd >= 0 { close(fd) }
-            #expect(ProbeTraffic.sourcePorts.contains(UInt16(bigEndian: peer.sin_port)))
+            #expect(ProbeTraffic.sourcePorts.contains(peer.port))
         }
     }
 }

@@ -1,5 +1,7 @@
+import FaultlineCore
 import Foundation
 import Glibc
+import LinuxSystem
 import Netlink
 import RunHistory
 import ScenarioFormat

@@ -1,7 +1,8 @@
 import Foundation
+import Glibc
+import LinuxSystem
 import Netlink
 import Testbed
-import Glibc
 import Testing
 
 /// `faultline run`, `validate` and `cleanup` as a user calls them: the real binary, real

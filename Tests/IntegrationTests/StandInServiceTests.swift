@@ -1,5 +1,7 @@
+import FaultlineCore
 import Faults
 import Foundation
+import LinuxSystem
 import Netlink
 import RunHistory
 import ScenarioFormat

@@ -1,5 +1,7 @@
+import FaultlineCore
 import Foundation
 import Glibc
+import LinuxSystem
 import Netlink
 import ScenarioFormat
 import Testbed
@@ -35,19 +37,8 @@ enum ConnectOutcome: Hashable {
 
 /// Sockets made on a namespace's thread, so they belong to that namespace.
 enum SocketProbe {
-    static func sockaddr(_ address: IPv4Address, _ port: UInt16) -> sockaddr_in {
-        var sa = sockaddr_in()
-        sa.sin_family = sa_family_t(AF_INET)
-        sa.sin_port = port.bigEndian
-        sa.sin_addr.s_addr = address.value.bigEndian
-        return sa
-    }
-
     static func withSockaddr<R>(_ address: IPv4Address, _ port: UInt16, _ body: (UnsafePointer<Glibc.sockaddr>, socklen_t) -> R) -> R {
-        var sa = sockaddr(address, port)
-        return withUnsafePointer(to: &sa) {
-            $0.withMemoryRebound(to: Glibc.sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        IPv4SocketAddress(address, port: port).withSockaddr(body)
     }
 
     /// A socket of `type` made in `thread`'s namespace, bound to `address:port` when given.

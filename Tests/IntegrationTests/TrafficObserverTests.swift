@@ -1,6 +1,8 @@
+import FaultlineCore
 import Faults
 import Foundation
 import Glibc
+import LinuxSystem
 import Netlink
 import Observer
 import RunHistory

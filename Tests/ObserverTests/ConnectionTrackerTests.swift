@@ -1,7 +1,8 @@
+import FaultlineCore
+@testable import Observer
 import RunHistory
 import ScenarioFormat
 import Testing
-@testable import Observer
 
 @Suite struct ConnectionTrackerTests {
     typealias B = PacketBuilder

@@ -1,6 +1,7 @@
+import FaultlineCore
 import Foundation
-import Testing
 @testable import Observer
+import Testing
 
 /// Seeded mutation fuzzing of the HTTP parser and the packet path (decoders, tracker, parser):
 /// any bytes, never a crash, and the counters stay consistent. 200k inputs each run; set
@@ -20,7 +21,7 @@ import Testing
     ]
 
     @Test func theHTTPParserSurvivesMutatedStreams() {
-        var rng = SplitMix64(seed: Self.seed)
+        var rng = SeededRandom(state: Self.seed)
         let count = 120_000 * Self.scale
         for n in 0..<count {
             let (role, text) = Self.httpSeeds[Int(rng.next() % UInt64(Self.httpSeeds.count))]
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func thePacketPathSurvivesMutatedFrames() {
-        var rng = SplitMix64(seed: Self.seed ^ 0xF00)
+        var rng = SeededRandom(state: Self.seed ^ 0xF00)
         let seeds = Self.packetSeeds()
         let analyzer = TrafficAnalyzer(hostNames: PacketBuilder.names) { _, _ in }
         let count = 100_000 * Self.scale
@@ -81,19 +82,6 @@ import Testing
     }
 }
 
-/// SplitMix64: small, fast and seeded, so a failing input can be rebuilt.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Byte-level mutations in the manner of libFuzzer: flips, inserts, deletes, repeats,
 /// truncations, interesting values and dictionary tokens.
 enum Mutator {
@@ -102,7 +90,7 @@ enum Mutator {
         "-1", "99999999999999999999", "ffffffffffffffff", "0\r\n\r\n", ";", "\0", "\u{FF}", "GET ", "HTTP/1.1 101 ",
     ].map { Array($0.utf8) }
 
-    static func mutate(_ input: [UInt8], rng: inout SplitMix64, dictionary: [[UInt8]]) -> [UInt8] {
+    static func mutate(_ input: [UInt8], rng: inout SeededRandom, dictionary: [[UInt8]]) -> [UInt8] {
         var bytes = input
         for _ in 0..<(1 + Int(rng.next() % 4)) {
             let at = bytes.isEmpty ? 0 : Int(rng.next() % UInt64(bytes.count))

@@ -1,9 +1,10 @@
 import DNS
+import FaultlineCore
 import Foundation
+@testable import Observer
 import RunHistory
 import ScenarioFormat
 import Testing
-@testable import Observer
 
 @Suite struct UDPAndDNSWireTests {
     typealias B = PacketBuilder

@@ -1,4 +1,5 @@
 import Checks
+import FaultlineCore
 import Foundation
 import Reports
 import RunHistory

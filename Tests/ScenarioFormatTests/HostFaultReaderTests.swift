@@ -1,5 +1,6 @@
-import Testing
+import FaultlineCore
 @testable import ScenarioFormat
+import Testing
 
 /// `cpu:` and `process:` faults as read from a scenario file.
 struct HostFaultReaderTests {

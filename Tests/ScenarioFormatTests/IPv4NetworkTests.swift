@@ -1,5 +1,6 @@
-import Testing
+import FaultlineCore
 @testable import ScenarioFormat
+import Testing
 
 struct IPv4NetworkTests {
     @Test(arguments: [

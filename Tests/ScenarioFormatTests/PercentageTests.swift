@@ -1,5 +1,6 @@
-import Testing
+import FaultlineCore
 @testable import ScenarioFormat
+import Testing
 
 struct PercentageTests {
     @Test(arguments: [("99%", 0.99), ("0.5 %", 0.005), ("100%", 1.0), ("0%", 0.0), (" 50% ", 0.5)])

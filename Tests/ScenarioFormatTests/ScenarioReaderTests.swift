@@ -1,6 +1,7 @@
+import FaultlineCore
 import Foundation
-import Testing
 @testable import ScenarioFormat
+import Testing
 
 /// Folders found from this file's path, since the test target has no resources.
 private enum Paths {

@@ -1,3 +1,4 @@
+import LinuxSystem
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1

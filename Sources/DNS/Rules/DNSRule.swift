@@ -1,3 +1,4 @@
+import FaultlineCore
 import ScenarioFormat
 
 /// One active hijack, compiled for matching on the wire: the fault's name, its pattern as
@@ -16,7 +17,7 @@ public final class DNSRule: @unchecked Sendable {
     public let forged: [DNSRecordDataWire]
     /// How many queries the rule has shaped so far.
     public private(set) var affected = 0
-    private var random: SeededGenerator
+    private var random: SeededRandom
 
     /// - Parameters:
     ///   - seed: the scenario's seed; the fault's name picks its own stream from it.
@@ -35,7 +36,7 @@ public final class DNSRule: @unchecked Sendable {
         } else {
             forged = []
         }
-        random = SeededGenerator(seed: seed, stream: "dns:" + fault)
+        random = SeededRandom(seed: seed, stream: fault)
     }
 
     static func wireType(_ t: DNSRecordType) -> DNSType {

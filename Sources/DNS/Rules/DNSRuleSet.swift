@@ -1,5 +1,5 @@
 import Foundation
-import RealtimeSync
+import FaultlineCore
 
 /// The hijacks in force, in the order they were applied; the first that matches and claims a
 /// query shapes it. Faults switch rules in and out from any thread while the server reads.

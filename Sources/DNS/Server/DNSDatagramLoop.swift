@@ -1,4 +1,5 @@
 import CLinux
+import FaultlineCore
 import Foundation
 import Glibc
 import NIOCore

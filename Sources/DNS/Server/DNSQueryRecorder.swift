@@ -1,5 +1,5 @@
 import Foundation
-import RealtimeSync
+import FaultlineCore
 import RunHistory
 import ScenarioFormat
 

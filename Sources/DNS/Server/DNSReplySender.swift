@@ -1,3 +1,4 @@
+import FaultlineCore
 import NIOCore
 import RunHistory
 import ScenarioFormat

@@ -1,3 +1,4 @@
+import FaultlineCore
 import ScenarioFormat
 
 /// Turns one query's bytes into the response the server sends (or not), and what the history

@@ -1,7 +1,8 @@
+import FaultlineCore
 import Glibc
+import LinuxSystem
 import NIOCore
 import NIOPosix
-import Netlink
 import RunHistory
 import ScenarioFormat
 
@@ -58,7 +59,7 @@ public final class DNSServer: @unchecked Sendable {
 
     private func listen(on address: IPv4Address, thread: NamespaceThread) throws {
         let (responder, recorder) = (self.responder, self.recorder)
-        let udp = try ListeningSocket.make(SOCK_DGRAM, address: address, port: port, on: thread)
+        let udp = try ListeningSocket.make(.udp(receiveBuffer: 4 << 20), at: IPv4SocketAddress(address, port: port), nonBlocking: true, on: thread)
         do {
             let loop = try DNSDatagramLoop(
                 fd: udp, address: address, port: port, responder: responder, recorder: recorder, delays: group.next())
@@ -69,7 +70,7 @@ public final class DNSServer: @unchecked Sendable {
             throw error
         }
 
-        let tcp = try ListeningSocket.make(SOCK_STREAM, address: address, port: port, on: thread)
+        let tcp = try ListeningSocket.make(.tcp(backlog: 128), at: IPv4SocketAddress(address, port: port), nonBlocking: true, on: thread)
         let stream = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 128)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)

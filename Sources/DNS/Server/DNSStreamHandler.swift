@@ -1,3 +1,4 @@
+import LinuxSystem
 import NIOCore
 import RunHistory
 import ScenarioFormat

@@ -1,3 +1,4 @@
+import FaultlineCore
 /// A question: the name and type asked for (RFC 1035 §4.1.2).
 public struct DNSQuestion: Sendable, Equatable {
     public var name: DNSName
@@ -56,7 +57,7 @@ public enum DNSRecordDataWire: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .a(let v): "\(v >> 24 & 255).\(v >> 16 & 255).\(v >> 8 & 255).\(v & 255)"
+        case .a(let v): IPv4Address(v).description
         case .aaaa(let b):
             stride(from: 0, to: 16, by: 2).map { String(UInt16(b[$0]) << 8 | UInt16(b[$0 + 1]), radix: 16) }
                 .joined(separator: ":")

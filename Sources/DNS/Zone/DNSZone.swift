@@ -1,3 +1,4 @@
+import FaultlineCore
 import ScenarioFormat
 
 /// The names the scenario's DNS server is authoritative for: every host name (A), plus the

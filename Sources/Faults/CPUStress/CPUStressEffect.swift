@@ -1,6 +1,7 @@
-import Netlink
 import Foundation
 import Glibc
+import LinuxSystem
+import Netlink
 import RunHistory
 import Testbed
 

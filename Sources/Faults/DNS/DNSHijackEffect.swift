@@ -1,4 +1,5 @@
 import DNS
+import FaultlineCore
 import ScenarioFormat
 
 /// A DNS hijack played on the scenario's DNS server: applying it puts its rule in force in the

@@ -1,9 +1,10 @@
 import CLinux
 import CNetfilterQueue
+import FaultlineCore
 import Foundation
 import Glibc
+import LinuxSystem
 import Netlink
-import RealtimeSync
 
 /// The userspace link engine's delay line: one dedicated thread (never a Swift-concurrency pool
 /// thread) reading an ``NetfilterQueue``, deciding each packet's fate with its pair's

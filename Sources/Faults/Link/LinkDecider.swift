@@ -1,3 +1,4 @@
+import FaultlineCore
 import Foundation
 import ScenarioFormat
 
@@ -20,7 +21,7 @@ public struct PacketDecision: Sendable, Equatable {
 /// reorder, jitter), whatever the outcome, so one packet's fate never shifts another's.
 public struct LinkDecider: Sendable {
     public let fault: LinkFault
-    private var random: PacketRandom
+    private var random: SeededRandom
     private let delay: Double
     private let jitter: Double
     private let correlation: Double
@@ -28,7 +29,7 @@ public struct LinkDecider: Sendable {
     private var bad = false
     private var sinceReorder = 0
 
-    public init(fault: LinkFault, random: PacketRandom) {
+    public init(fault: LinkFault, random: SeededRandom) {
         self.fault = fault
         self.random = random
         delay = Double(fault.delay?.nanoseconds ?? 0)

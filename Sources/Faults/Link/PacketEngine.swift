@@ -1,5 +1,7 @@
 import CNetfilterQueue
+import FaultlineCore
 import Foundation
+import LinuxSystem
 import Netlink
 import ScenarioFormat
 
@@ -60,7 +62,7 @@ public final class QueuedPacketEngine: PacketEngine, @unchecked Sendable {
         let lanes = plan.lanes.map { lane -> DelayLine.Lane in
             let url = logDirectory?.appendingPathComponent(Self.logName(fault: faultName, pair: lane.pair))
             if let url { files.append(url) }
-            let random = PacketRandom(seed: seed, fault: faultName, from: lane.pair.from, to: lane.pair.to)
+            let random = SeededRandom(seed: seed, stream: faultName, lane.pair.from, lane.pair.to)
             return DelayLine.Lane(queue: lane.queue, decider: LinkDecider(fault: link, random: random), log: url, label: "\(lane.pair)")
         }
         let line = try DelayLine(queue: queue, lanes: lanes, rawSocket: raw, header: "faultline link decisions v1 fault=\(faultName) seed=\(seed)")

@@ -1,5 +1,6 @@
 import CNetlink
 import Glibc
+import LinuxSystem
 
 /// Qdiscs, HTB classes and u32 filters through libnl (`rtnl_qdisc_*`, `rtnl_class_*`, `rtnl_cls_*`).
 ///

@@ -1,6 +1,7 @@
 import CNetlink
 import Foundation
 import Glibc
+import LinuxSystem
 
 /// The one place that calls libnl (`nl_*`, `rtnl_*`).
 ///

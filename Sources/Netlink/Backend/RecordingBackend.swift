@@ -1,4 +1,5 @@
 import Foundation
+import LinuxSystem
 
 /// A backend that changes nothing and writes down each call as the `ip` command it equals,
 /// for tests of planners and appliers that run without root.

@@ -1,3 +1,4 @@
+import LinuxSystem
 /// The operations the testbed and the faults need from rtnetlink, each bound to a namespace.
 ///
 /// ``LibNLBackend`` talks to the kernel through libnl; ``RecordingBackend`` writes down each call

@@ -1,7 +1,6 @@
+import FaultlineCore
 /// An IPv4 address with a prefix length, as netlink carries it: `198.18.0.2/32`.
-///
-/// The Netlink module stands below the scenario model, so it keeps its own small address type;
-/// the address is a 32-bit number in host byte order.
+/// The address is a 32-bit number in host byte order, as ``IPv4Address`` holds it.
 public struct IPv4Prefix: Hashable, Sendable, CustomStringConvertible {
     public var address: UInt32
     public var length: UInt8
@@ -16,9 +15,7 @@ public struct IPv4Prefix: Hashable, Sendable, CustomStringConvertible {
     public static let any = IPv4Prefix(address: 0, length: 0)
 
     /// Dotted quad without the length: `198.18.0.2`.
-    public var addressText: String {
-        "\(address >> 24 & 255).\(address >> 16 & 255).\(address >> 8 & 255).\(address & 255)"
-    }
+    public var addressText: String { IPv4Address(address).description }
 
     /// `198.18.0.2/32`, or `default` for `0.0.0.0/0`, as `ip` prints them.
     public var description: String { length == 0 && address == 0 ? "default" : "\(addressText)/\(length)" }

@@ -1,3 +1,4 @@
+import LinuxSystem
 /// A veth pair: two linked Ethernet devices, one of which may start life in another namespace.
 ///
 /// Equivalent to: `ip -n NS link add NAME up type veth peer name PEER netns PEER_NS`.

@@ -1,4 +1,5 @@
 import DNS
+import FaultlineCore
 import RunHistory
 import ScenarioFormat
 

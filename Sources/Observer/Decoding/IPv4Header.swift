@@ -35,8 +35,3 @@ public struct IPv4Header: Sendable, Equatable {
         bytes.head(totalLength).tail(from: headerLength)
     }
 }
-
-/// Dotted-quad text of an address held in host byte order.
-public func dottedQuad(_ address: UInt32) -> String {
-    "\(address >> 24).\(address >> 16 & 0xFF).\(address >> 8 & 0xFF).\(address & 0xFF)"
-}

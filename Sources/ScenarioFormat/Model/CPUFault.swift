@@ -1,3 +1,4 @@
+import FaultlineCore
 /// A CPU fault on one host (`cpu:` in a scenario): stress workers beside the host's programs, or a
 /// cap on the CPU the host's programs may use.
 public enum CPUFault: Codable, Sendable, Equatable {

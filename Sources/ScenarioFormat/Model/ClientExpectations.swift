@@ -1,3 +1,4 @@
+import FaultlineCore
 /// How many requests (or connection attempts) the client made, or how fast.
 public struct RequestsExpectation: Codable, Sendable, Equatable {
     public var traffic: TrafficSelector

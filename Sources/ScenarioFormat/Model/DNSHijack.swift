@@ -1,3 +1,4 @@
+import FaultlineCore
 /// A DNS fault: queries matching `name`/`type`/`hosts` are answered otherwise while it lasts.
 ///
 /// ```yaml

@@ -1,3 +1,4 @@
+import FaultlineCore
 /// The scenario's DNS zone and server settings (`dns:` at the top of the file).
 ///
 /// Every host name resolves without being declared; `records` adds names of the scenario's own

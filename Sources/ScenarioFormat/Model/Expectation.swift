@@ -1,3 +1,4 @@
+import FaultlineCore
 /// Something the client must do, judged from the run's history after the timeline ends.
 public struct Expectation: Codable, Sendable, Equatable {
     public var name: String

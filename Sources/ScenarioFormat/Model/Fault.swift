@@ -1,3 +1,4 @@
+import FaultlineCore
 /// A fault on the timeline: what happens (`kind`), when it starts and how long it lasts.
 public struct Fault: Codable, Sendable, Equatable {
     public var name: String

@@ -1,3 +1,4 @@
+import FaultlineCore
 /// An HTTP fault: a stand-in service answers matching requests differently while it lasts.
 ///
 /// ```yaml

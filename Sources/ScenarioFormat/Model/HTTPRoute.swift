@@ -1,3 +1,4 @@
+import FaultlineCore
 /// One route of an `http` stand-in: requests whose path (and method, if given) match get `respond`.
 public struct HTTPRoute: Codable, Sendable, Equatable {
     /// A path pattern; `*` matches any run of characters, `/` included (`/v1/kv/*`).

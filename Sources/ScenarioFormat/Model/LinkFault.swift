@@ -1,3 +1,4 @@
+import FaultlineCore
 /// A degraded link: delay, jitter, loss, duplication, corruption, reordering and a bandwidth cap on
 /// the traffic of directed pairs, applied in the router on its way to the receiver.
 ///

@@ -1,3 +1,4 @@
+import FaultlineCore
 /// A fault on a host's program (`process:` in a scenario): freeze it, kill it, or restart it.
 public struct ProcessFault: Codable, Sendable, Equatable {
     public var host: String

@@ -1,3 +1,4 @@
+import FaultlineCore
 /// A scenario: the small world `faultline run` builds, the faults it plays and what the client must do.
 ///
 /// Plain data, decoded and validated by ``ScenarioReader``; every unit is already parsed.

@@ -1,3 +1,4 @@
+import FaultlineCore
 import Foundation
 
 /// Which of the client's traffic an expectation looks at: from one host to another, optionally

@@ -1,3 +1,4 @@
+import FaultlineCore
 import Yams
 
 /// Reading the `dns:` sections: the zone at the top, a host's resolver options, and the

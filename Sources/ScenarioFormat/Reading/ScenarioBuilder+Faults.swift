@@ -1,3 +1,4 @@
+import FaultlineCore
 import Yams
 
 /// The keys that introduce a kind of fault in a scenario file.

@@ -1,3 +1,4 @@
+import FaultlineCore
 import Yams
 
 /// Reads an `http:` fault: which service, which requests, and what they get instead.

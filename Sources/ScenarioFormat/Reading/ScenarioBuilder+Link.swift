@@ -1,3 +1,4 @@
+import FaultlineCore
 import Yams
 
 /// Reads `link:` faults: which pairs, which effects, and whether the values make sense together.

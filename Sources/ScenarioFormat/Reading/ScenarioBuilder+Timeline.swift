@@ -1,3 +1,4 @@
+import FaultlineCore
 import Yams
 
 /// Checks that relate parts of the file to each other on the timeline: faults within the run,

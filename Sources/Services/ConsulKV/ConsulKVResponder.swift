@@ -1,3 +1,4 @@
+import FaultlineCore
 import Foundation
 import NIOCore
 import ScenarioFormat

@@ -1,3 +1,4 @@
+import FaultlineCore
 import ScenarioFormat
 
 /// What a fault does to one request: answer in its place, drop the connection, or let the service

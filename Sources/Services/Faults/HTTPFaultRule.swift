@@ -1,3 +1,4 @@
+import FaultlineCore
 import ScenarioFormat
 
 /// An HTTP fault as a running stand-in applies it: the scenario's ``HTTPFault`` without its target,

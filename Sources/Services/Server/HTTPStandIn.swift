@@ -1,8 +1,8 @@
 import Foundation
+import LinuxSystem
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Netlink
 
 /// A stand-in HTTP server on SwiftNIO, listening inside a host's namespace.
 ///
@@ -32,7 +32,7 @@ public final class HTTPStandIn: HTTPFaultTarget, @unchecked Sendable {
         host: String, port: UInt16, thread: NamespaceThread, responder: any HTTPResponder,
         recorder: ServiceRecorder, group: any EventLoopGroup
     ) throws -> HTTPStandIn {
-        let fd = try ListeningSocket.make(port: port, on: thread)
+        let fd = try ListeningSocket.make(.tcp(backlog: 1024), at: .any(port: port), on: thread)
         let rules = HTTPFaultRules()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)

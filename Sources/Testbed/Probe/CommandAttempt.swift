@@ -1,6 +1,7 @@
-import Netlink
+import FaultlineCore
 import Foundation
 import Glibc
+import LinuxSystem
 import ScenarioFormat
 
 /// A probe attempt that runs a program inside a host (its namespaces, its /etc files): success is

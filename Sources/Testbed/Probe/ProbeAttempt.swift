@@ -1,5 +1,7 @@
+import FaultlineCore
 import Foundation
 import Glibc
+import LinuxSystem
 import RunHistory
 import ScenarioFormat
 
@@ -106,14 +108,7 @@ public enum ProbeAttempt {
     }
 
     private static func connectWithDeadline(_ fd: Int32, _ address: IPv4Address, _ port: UInt16, _ deadline: UInt64) -> Result<Void, ProbeError> {
-        var sa = sockaddr_in()
-        sa.sin_family = sa_family_t(AF_INET)
-        sa.sin_port = port.bigEndian
-        sa.sin_addr.s_addr = address.value.bigEndian
-        let rc = withUnsafePointer(to: &sa) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if rc == 0 { return .success(()) }
+        if connect(fd, to: IPv4SocketAddress(address, port: port)) == 0 { return .success(()) }
         guard errno == EINPROGRESS else { return .failure(.errno(errno)) }
         if case .failure(let e) = waitFor(fd, Int16(POLLOUT), deadline) { return .failure(e) }
         var err: Int32 = 0
@@ -176,13 +171,7 @@ enum SourcePorts {
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         for _ in 0..<32 {
-            var sa = sockaddr_in()
-            sa.sin_family = sa_family_t(AF_INET)
-            sa.sin_port = take().bigEndian
-            let rc = withUnsafePointer(to: &sa) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if rc == 0 { return true }
+            if LinuxSystem.bind(fd, to: .any(port: take())) == 0 { return true }
         }
         return false
     }

@@ -1,6 +1,7 @@
+import FaultlineCore
 import Foundation
 import Glibc
-import Netlink
+import LinuxSystem
 import RunHistory
 import ScenarioFormat
 

@@ -1,7 +1,7 @@
 import CLinux
 import Foundation
 import Glibc
-import Netlink
+import LinuxSystem
 
 /// A thread that sits where a host's programs live: in the host's network namespace and in a
 /// private mount namespace where the host's own `/etc/hosts` and `/etc/resolv.conf` are mounted.

@@ -1,6 +1,7 @@
-import Netlink
+import FaultlineCore
 import Foundation
 import Glibc
+import LinuxSystem
 import RunHistory
 import ScenarioFormat
 
@@ -13,7 +14,7 @@ public final class HostProcess: @unchecked Sendable {
     public let pid: pid_t
     private let history: History
     private let lock = NSLock()
-    private var exitStatus: ExitStatusCode?
+    private var exitStatus: ExitStatus?
     private let exited = DispatchSemaphore(value: 0)
     private let outputDone = DispatchGroup()
     private var lineWatchers: [(String) -> Void] = []
@@ -52,7 +53,7 @@ public final class HostProcess: @unchecked Sendable {
     }
 
     /// How the process ended, or nil while it runs.
-    public var status: ExitStatusCode? {
+    public var status: ExitStatus? {
         lock.lock()
         defer { lock.unlock() }
         return exitStatus

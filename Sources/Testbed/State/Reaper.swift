@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Netlink
+import LinuxSystem
 
 /// What one reap removed.
 public struct ReapReport: Sendable, CustomStringConvertible {

@@ -1,4 +1,6 @@
+import FaultlineCore
 import Foundation
+import LinuxSystem
 import Netlink
 import ScenarioFormat
 

@@ -1,3 +1,4 @@
+import FaultlineCore
 import ScenarioFormat
 
 /// Why a topology could not be planned or used.

@@ -1,3 +1,5 @@
+import FaultlineCore
+import LinuxSystem
 import Netlink
 import ScenarioFormat
 

@@ -1,3 +1,4 @@
+import LinuxSystem
 import Netlink
 
 /// One change to the machine that building a topology makes, in order; each names the `ip`

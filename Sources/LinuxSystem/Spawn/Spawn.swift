@@ -1,4 +1,5 @@
 import CLinux
+import FaultlineCore
 import Foundation
 import Glibc
 
@@ -105,7 +106,7 @@ public enum Spawn {
     }
 
     /// Waits for `pid` to end (blocking) and says how.
-    public static func wait(_ pid: pid_t) -> ExitStatusCode {
+    public static func wait(_ pid: pid_t) -> ExitStatus {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
             if errno != EINTR { return .exited(-1) }
@@ -113,18 +114,5 @@ public enum Spawn {
         // WIFEXITED / WEXITSTATUS / WTERMSIG, which do not import as macros.
         if status & 0x7f == 0 { return .exited((status >> 8) & 0xff) }
         return .signaled(status & 0x7f)
-    }
-}
-
-/// How a spawned child ended.
-public enum ExitStatusCode: Sendable, Equatable, CustomStringConvertible {
-    case exited(Int32)
-    case signaled(Int32)
-
-    public var description: String {
-        switch self {
-        case .exited(let c): "exit \(c)"
-        case .signaled(let s): "signal \(s)"
-        }
     }
 }

@@ -1,7 +1,7 @@
 import CLinux
 import Foundation
 import Glibc
-import RealtimeSync
+import FaultlineCore
 import Testing
 
 /// The classic priority inversion, set up for real on one CPU: an ordinary thread holds the lock
