@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 
 # Building Faultline (every purpose).
 build=(
-  libnl-3-dev libnl-route-3-dev libnl-nf-3-dev  # netlink: topology and faults, in-process
+  libnl-3-dev libnl-route-3-dev                # netlink: topology and faults, in-process
   libpcap-dev                                   # the traffic observer's capture on the router (capture.pcap)
   pkg-config                                    # finds libnl's headers for the build
 )

@@ -309,7 +309,7 @@ struct DNSBenchWorld {
             DNSRecordSpec(name: "consul.service.consul", data: .a(.host("api"))),
             DNSRecordSpec(name: "alias.service.consul", data: .a(.host("api"))),
         ])
-        FileManager.default.createFile(atPath: work + "/history.jsonl", contents: nil)
+        _ = FileManager.default.createFile(atPath: work + "/history.jsonl", contents: nil)
         let sink = try FileHandle(forWritingTo: URL(fileURLWithPath: work + "/history.jsonl"))
         defer { try? sink.close() }
         let meter = ServerTimeMeter()

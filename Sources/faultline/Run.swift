@@ -174,10 +174,9 @@ struct Run: AsyncParsableCommand {
     }
 
     private func append(_ text: String, to path: String) {
-        guard let handle = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
-            return FileHandle(forWritingAtPath: path)
-        }() else {
+        guard let handle = FileHandle(forWritingAtPath: path)
+            ?? (FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil)
+        else {
             Console.error("error: cannot append to GITHUB_STEP_SUMMARY \(path)")
             return
         }

@@ -53,7 +53,7 @@ enum Chromium {
         ] + arguments
         // stderr to a file: Chromium logs a lot, and a pipe nobody drains would stall it.
         let errFile = home.appendingPathExtension("stderr")
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: errFile.path, contents: nil))
         defer { try? FileManager.default.removeItem(at: errFile) }
         let out = Pipe()
         p.standardOutput = out

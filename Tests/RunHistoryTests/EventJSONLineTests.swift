@@ -47,7 +47,7 @@ import Testing
 
     @Test func aBurstIsStampedOnceAndStreamedInOrder() throws {
         let path = NSTemporaryDirectory() + "fl-history-burst-\(UUID().uuidString).jsonl"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let sink = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         let history = History(sink: sink, clock: { .seconds(7) })
@@ -65,7 +65,7 @@ import Testing
     /// once — reaches the file whole, each thread's events in their order, and equals the history.
     @Test func aBacklogOfManyChunksIsStreamedWholeAndInOrder() throws {
         let path = NSTemporaryDirectory() + "fl-history-backlog-\(UUID().uuidString).jsonl"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let sink = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         let history = History(sink: sink, clock: { .seconds(1) })

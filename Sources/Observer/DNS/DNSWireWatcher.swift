@@ -79,7 +79,6 @@ struct DNSStreamFramer {
     /// Bytes still to skip of a message the capture did not keep whole.
     private var skipping = 0
     private(set) var broken = false
-    static let maxMessage = 65_535
 
     /// Appends captured stream bytes; calls `message` for each message now whole.
     mutating func feed(_ bytes: UnsafeRawBufferPointer, message: (UnsafeRawBufferPointer) -> Void) {

@@ -142,7 +142,4 @@ public struct Window: Codable, Sendable, Equatable {
         self.from = from
         self.until = until
     }
-
-    /// The faults this window refers to.
-    public var faultNames: [String] { [during, after, before].compactMap { $0 } }
 }

@@ -74,7 +74,7 @@ public struct ConsulKVResponder: HTTPResponder {
             }
             wait = min(.nanoseconds(span.nanoseconds), Self.longestWait)
         }
-        let answer = { self.readNow(selection, keysOnly: keysOnly, request) }
+        let answer: @Sendable () -> ServiceResponse = { self.readNow(selection, keysOnly: keysOnly, request) }
         guard minIndex > 0 else { return eventLoop.makeSucceededFuture(answer()) }
         return store.waitForChange(of: selection, after: minIndex, wait: wait, on: eventLoop).map { answer() }
     }

@@ -84,7 +84,9 @@ final class HTTPServiceHandler: ChannelInboundHandler, RemovableChannelHandler {
         } else {
             delayed = answer
         }
-        delayed.whenComplete { result in
+        // Every future here completes on the channel's loop; `assumeIsolated` lets the handler and
+        // its context be used there without crossing threads.
+        delayed.hop(to: loop).assumeIsolated().whenComplete { result in
             guard context.channel.isActive else { return }
             if case .abort(let mode) = decision?.action {
                 self.abort(context: context, mode: mode)
@@ -122,7 +124,8 @@ final class HTTPServiceHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.close(promise: nil)
             return
         }
-        provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in context.close(promise: nil) }
+        provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).hop(to: context.eventLoop).assumeIsolated()
+            .whenComplete { _ in context.close(promise: nil) }
     }
 }
 

@@ -1,6 +1,6 @@
-// faultline-bench: measures the testbed's network setup and partition toggles through libnl
-// against the same changes made by spawning `ip` (the one place that spawns `ip`: as the reference).
-// A benchmark, not a test; every namespace it makes starts with `fl-bench` and is removed on exit.
+// The whole bench's first sections: the testbed's network setup and partition toggles through
+// libnl, against the same changes made by spawning `ip` (the one place that spawns `ip`: as the
+// reference).
 import Faults
 import Foundation
 import Glibc
@@ -10,36 +10,6 @@ import ScenarioFormat
 import Testbed
 
 let clock = ContinuousClock()
-BenchTestbed.watchSignals()
-
-if CommandLine.arguments.dropFirst().first == "dns-serve" {
-    do { try DNSBench.serve(); BenchTestbed.finish(0) } catch {
-        FileHandle.standardError.write(Data("faultline-bench dns-serve: \(error)\n".utf8))
-        BenchTestbed.finish(1)
-    }
-}
-
-// `faultline-bench dns` runs the DNS benchmark alone.
-if CommandLine.arguments.dropFirst().first == "dns" {
-    do {
-        try DNSBench.run()
-        BenchTestbed.finish(0)
-    } catch {
-        FileHandle.standardError.write(Data("faultline-bench dns: \(error)\n".utf8))
-        BenchTestbed.finish(1)
-    }
-}
-
-// `faultline-bench guest` measures guest mode against a run on this machine's kernel.
-if CommandLine.arguments.dropFirst().first == "guest" {
-    do {
-        try GuestBench.run(binary: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/faultline")
-        BenchTestbed.finish(0)
-    } catch {
-        FileHandle.standardError.write(Data("faultline-bench guest: \(error)\n".utf8))
-        BenchTestbed.finish(1)
-    }
-}
 
 func milliseconds(_ d: Duration) -> Double {
     Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15
@@ -137,11 +107,9 @@ struct SetupFigures {
     var netlink: Duration?
 }
 
-nonisolated(unsafe) var lastBreakdown: [String: (count: Int, time: Duration)] = [:]
-
-func buildWithLibNL(_ plan: TopologyPlan) throws -> (SetupFigures, Duration) {
+/// One libnl build and teardown of `plan`, with the netlink calls' share and their breakdown by operation.
+func buildWithLibNL(_ plan: TopologyPlan) throws -> (SetupFigures, Duration, breakdown: [String: (count: Int, time: Duration)]) {
     let backend = TimingBackend(LibNLBackend())
-    defer { lastBreakdown = backend.byOperation }
     let registration = try BenchTestbed.register(plan)
     defer { BenchTestbed.release(registration) }
     let start = clock.now
@@ -149,7 +117,7 @@ func buildWithLibNL(_ plan: TopologyPlan) throws -> (SetupFigures, Duration) {
     let built = clock.now - start
     let teardownStart = clock.now
     try topology.teardown()
-    return (SetupFigures(total: built, netlink: backend.netlinkTime), clock.now - teardownStart)
+    return (SetupFigures(total: built, netlink: backend.netlinkTime), clock.now - teardownStart, backend.byOperation)
 }
 
 func buildWithIP(_ plan: TopologyPlan) throws -> Duration {
@@ -217,40 +185,20 @@ func summary(_ label: String, _ times: [Double]) -> String {
 
 // MARK: Run
 
-guard getuid() == 0 else {
-    FileHandle.standardError.write(Data("faultline-bench needs root: it creates network namespaces\n".utf8))
-    BenchTestbed.finish(2)
-}
-
-let runTag = "bench\(String(UInt32.random(in: 0...0xFFFF), radix: 16))"
-BenchTestbed.sweep(prefix: "fl-\(runTag)")
-defer { removeBenchNamespaces("fl-\(runTag)") }
-
-// `faultline-bench link` runs only the link section; `faultline-bench observer` only the observer's.
-let onlySection = CommandLine.arguments.dropFirst().first
-if onlySection == "link" || onlySection == "observer" {
-    do {
-        if onlySection == "link" { try LinkBench.run(runTag: runTag) } else { try benchObserver(runTag: runTag) }
-    } catch {
-        removeBenchNamespaces("fl-\(runTag)")
-        FileHandle.standardError.write(Data("faultline-bench: \(error)\n".utf8))
-        BenchTestbed.finish(1)
-    }
-    removeBenchNamespaces("fl-\(runTag)")
-    BenchTestbed.finish(0)
-}
-
-do {
+/// Every section in turn: setup, partition toggles, observer, services, validate, link.
+func benchEverything(runTag: String, binary: String) throws {
     print("faultline-bench — \(ProcessInfo.processInfo.activeProcessorCount) cores, kernel \(ProcessInfo.processInfo.operatingSystemVersionString)")
     print("")
     print("Testbed network setup (namespaces, veths, addresses, routes, lo up, ip_forward), per host:")
     var setupRows: [(Int, Double, Double, Double, Double?, Double?)] = []
+    var lastBreakdown: [String: (count: Int, time: Duration)] = [:]
     for n in [10, 100] {
         var libnl: [Double] = [], netlinkOnly: [Double] = [], teardown: [Double] = []
         let rounds = n == 10 ? 5 : 3
         for round in 0..<rounds {
             let plan = try TopologyPlan.make(runID: "\(runTag)-l\(n)r\(round)", hosts: hostNames(n), network: .defaultTestbed)
-            let (figures, down) = try buildWithLibNL(plan)
+            let (figures, down, breakdown) = try buildWithLibNL(plan)
+            lastBreakdown = breakdown
             libnl.append(milliseconds(figures.total) / Double(n))
             netlinkOnly.append(milliseconds(figures.netlink ?? .zero) / Double(n))
             teardown.append(milliseconds(down) / Double(n))
@@ -335,14 +283,9 @@ do {
     try benchObserver(runTag: runTag)
     try benchServices(runTag: runTag)
     print("")
-    let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-    benchValidate(scenarioFolder: "scenarios", binary: binDir + "/faultline")
+    benchValidate(scenarioFolder: "scenarios", binary: binary)
     try LinkBench.run(runTag: runTag)
     let leftovers = NetworkNamespace.list(prefix: "fl-\(runTag)")
     print("")
     print("Namespaces left behind: \(leftovers.isEmpty ? "none" : leftovers.map(\.name).joined(separator: ", "))")
-} catch {
-    removeBenchNamespaces("fl-\(runTag)")
-    FileHandle.standardError.write(Data("faultline-bench: \(error)\n".utf8))
-    BenchTestbed.finish(1)
 }

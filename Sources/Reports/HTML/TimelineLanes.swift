@@ -57,7 +57,7 @@ public struct TimelineLanes: Sendable {
         start = min(0, events.map(\.t.seconds).min() ?? 0)
         end = max(report.scenario.duration.seconds, last, start + 1)
         markers = [(0, "t=0", .info)]
-        var faults: [Lane] = report.timeline.map { f in
+        let faults: [Lane] = report.timeline.map { f in
             var lane = Lane(kind: .fault, title: f.fault)
             if let applied = f.actualApply?.seconds {
                 lane.bands.append(Band(
