@@ -8,6 +8,7 @@ import LinuxSystem
 import Netlink
 import ScenarioFormat
 import Testbed
+import Synchronization
 
 let clock = ContinuousClock()
 BenchTestbed.watchSignals()
@@ -66,29 +67,41 @@ func removeBenchNamespaces(_ prefix: String) {
 }
 
 /// Times the netlink calls a build makes, to tell them apart from namespace and thread creation.
-final class TimingBackend: RouteNetlink, @unchecked Sendable {
+final class TimingBackend: RouteNetlink, Sendable {
     let inner: any RouteNetlink
-    private(set) var netlinkTime: Duration = .zero
-    private(set) var attachTime: Duration = .zero
+    private let timings = Mutex<Timings>(Timings())
     init(_ inner: any RouteNetlink) { self.inner = inner }
 
-    private(set) var byOperation: [String: (count: Int, time: Duration)] = [:]
+    private struct Timings {
+        var netlinkTime: Duration = .zero
+        var attachTime: Duration = .zero
+        var byOperation: [String: (count: Int, time: Duration)] = [:]
+    }
+
+    var netlinkTime: Duration { timings.withLock { $0.netlinkTime } }
+    var attachTime: Duration { timings.withLock { $0.attachTime } }
+    var byOperation: [String: (count: Int, time: Duration)] { timings.withLock { $0.byOperation } }
 
     private func timed<T>(_ operation: String = #function, _ body: () throws -> T) rethrows -> T {
         let start = clock.now
         defer {
             let d = clock.now - start
-            netlinkTime += d
             let key = String(operation.prefix { $0 != "(" })
-            byOperation[key, default: (0, .zero)].count += 1
-            byOperation[key, default: (0, .zero)].time += d
+            timings.withLock { timings in
+                timings.netlinkTime += d
+                timings.byOperation[key, default: (0, .zero)].count += 1
+                timings.byOperation[key, default: (0, .zero)].time += d
+            }
         }
         return try body()
     }
 
     func attach(_ thread: NamespaceThread) throws {
         let start = clock.now
-        defer { attachTime += clock.now - start }
+        defer {
+            let d = clock.now - start
+            timings.withLock { $0.attachTime += d }
+        }
         try inner.attach(thread)
     }
     func detach(_ namespace: NetworkNamespace) { inner.detach(namespace) }
@@ -137,11 +150,11 @@ struct SetupFigures {
     var netlink: Duration?
 }
 
-nonisolated(unsafe) var lastBreakdown: [String: (count: Int, time: Duration)] = [:]
+let lastBreakdown = Mutex<[String: (count: Int, time: Duration)]>([:])
 
 func buildWithLibNL(_ plan: TopologyPlan) throws -> (SetupFigures, Duration) {
     let backend = TimingBackend(LibNLBackend())
-    defer { lastBreakdown = backend.byOperation }
+    defer { lastBreakdown.withLock { $0 = backend.byOperation } }
     let registration = try BenchTestbed.register(plan)
     defer { BenchTestbed.release(registration) }
     let start = clock.now
@@ -273,7 +286,7 @@ do {
         print("  \(pad(String(n), 5)) | \(pad(format(total) + " ms", 11)) | \(pad(format(netlink) + " ms", 22)) | \(pad(format(down) + " ms", 8)) | \(pad(spawned.map { format($0) + " ms" } ?? "-", 11)) | \(pad(batch.map { format($0) + " ms" } ?? "-", 9)) | \(ratio)")
     }
     print("  (medians over 5 builds of 10 hosts and 3 of 100; ip figures are one build each)")
-    print("  netlink calls in the last libnl build, mean each: " + lastBreakdown.sorted { $0.key < $1.key }.map {
+    print("  netlink calls in the last libnl build, mean each: " + lastBreakdown.withLock { $0 }.sorted { $0.key < $1.key }.map {
         "\($0.key) \(format(microseconds($0.value.time) / Double($0.value.count), 0)) µs"
     }.joined(separator: ", "))
     // Where the rest goes: namespaces and their threads.
