@@ -1,9 +1,11 @@
 import LinuxSystem
 import CPcap
+import FaultlineCore
 import Foundation
 import Glibc
 import RunHistory
 import ScenarioFormat
+import Synchronization
 import Testbed
 
 /// Captures every packet that crosses the testbed's router and records what it means in the
@@ -15,7 +17,7 @@ import Testbed
 /// forwarded packet is then seen once, on the sender's link, even when a fault drops it there.
 /// It runs on a thread of its own, never on the Swift-concurrency pool, and streams: memory is
 /// bounded by the tracker's table and the capture buffer however long the run.
-public final class TrafficObserver: @unchecked Sendable {
+public final class TrafficObserver: Sendable {
     public struct Configuration: Sendable {
         /// Bytes kept of each packet. Whole packets: with segmentation offload a veth hands the
         /// router segments of up to 64 KB, and pipelined requests inside one must all be read
@@ -43,12 +45,16 @@ public final class TrafficObserver: @unchecked Sendable {
     private let runClock: RunClock
     private let captureFile: URL?
     private let configuration: Configuration
-    private let lock = NSLock()
-    private var stopRequested = false
-    private var running = false
+    private let state = Mutex(State())
     private let finished = DispatchSemaphore(value: 0)
-    private var summary: Summary?
-    private var failure: Error?
+
+    /// The capture thread's life: asked to stop, running, and how it ended.
+    private struct State {
+        var stopRequested = false
+        var running = false
+        var summary: Summary?
+        var failure: Error?
+    }
 
     /// - Parameter captureFile: where to write the pcap file (`capture.pcap`), or nil for none.
     public init(
@@ -74,16 +80,18 @@ public final class TrafficObserver: @unchecked Sendable {
         var names: [UInt32: String] = [:]
         for host in topology.plan.hosts { names[host.address.value] = host.host }
         names[topology.routerAddress.value] = "router"
-        let loop = CaptureLoop(
+        let loop = HandOff(CaptureLoop(
             handle: handle, dump: dump, names: names, history: history, runClock: runClock,
-            configuration: configuration, shouldStop: { [weak self] in self?.isStopping ?? true })
-        lock.withLock { running = true }
+            configuration: configuration, shouldStop: { [weak self] in self?.isStopping ?? true }))
+        state.withLock { $0.running = true }
         let thread = Thread { [self] in
-            let result = Result { try loop.run() }
-            lock.withLock {
-                switch result {
-                case .success(let s): summary = s
-                case .failure(let e): failure = e
+            if let loop = loop.take() {
+                let result = Result { try loop.run() }
+                state.withLock { state in
+                    switch result {
+                    case .success(let s): state.summary = s
+                    case .failure(let e): state.failure = e
+                    }
                 }
             }
             finished.signal()
@@ -92,20 +100,20 @@ public final class TrafficObserver: @unchecked Sendable {
         thread.start()
     }
 
-    private var isStopping: Bool { lock.withLock { stopRequested } }
+    private var isStopping: Bool { state.withLock { $0.stopRequested } }
 
     /// Stops the capture: packets already captured are read, the last stats recorded and the
     /// capture file closed. Returns the capture's figures; idempotent (later calls return the same).
     @discardableResult
     public func stop() throws -> Summary? {
-        let wasRunning = lock.withLock { () -> Bool in
-            defer { stopRequested = true; running = false }
-            return running
+        let wasRunning = state.withLock { state -> Bool in
+            defer { state.stopRequested = true; state.running = false }
+            return state.running
         }
         if wasRunning { finished.wait() }
-        return try lock.withLock {
-            if let failure { throw failure }
-            return summary
+        return try state.withLock { state in
+            if let failure = state.failure { throw failure }
+            return state.summary
         }
     }
 }

@@ -1,16 +1,16 @@
 import Foundation
 import FaultlineCore
+import Synchronization
 
 /// The run's one history: append-only, in time order, shared by every part of the run.
 ///
 /// Appends are thread-safe; each event is also streamed as one JSON line to `history.jsonl`
 /// (when a sink is given) within milliseconds, by a writer thread, so a crash still leaves the
 /// evidence on disk without every recorder paying for JSON encoding and a write call.
-public final class History: @unchecked Sendable {
+public final class History: Sendable {
     /// Priority-inheriting: real-time threads (the DNS server's UDP loop) record, and must not
     /// wait behind an ordinary thread preempted while it holds the lock.
-    private let lock = PriorityInheritingLock()
-    private var storage = EventLog()
+    private let storage = PriorityInheritingMutex(EventLog())
     private let writer: HistoryWriter?
     private let encoder: JSONEncoder
     private let clock: @Sendable () -> TimeSpan
@@ -34,19 +34,19 @@ public final class History: @unchecked Sendable {
     /// A history holding given events, for checks and tests.
     public convenience init(events: [Event]) {
         self.init(clock: { .zero })
-        storage = EventLog(events)
+        storage.withLock { $0 = EventLog(events) }
     }
 
     /// Appends an event stamped now and returns it.
     @discardableResult
     public func record(_ kind: EventKind) -> Event {
-        lock.lock()
-        defer { lock.unlock() }
-        // Stamp under the lock so events stay in time order.
-        let event = Event(t: clock(), kind)
-        storage.append(event)
-        write(event)
-        return event
+        storage.withLock { storage in
+            // Stamp under the lock so events stay in time order.
+            let event = Event(t: clock(), kind)
+            storage.append(event)
+            write(event)
+            return event
+        }
     }
 
     /// Appends events that all happened now, under one lock and with one hand-over to the
@@ -60,15 +60,15 @@ public final class History: @unchecked Sendable {
     /// lock and with one hand-over to the writer; the caller may reuse the array afterwards.
     public func record(stampingNow events: inout [Event]) {
         guard !events.isEmpty else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        let t = clock()
-        for i in events.indices { events[i].t = t }
-        storage.append(contentsOf: events)
-        if let observer {
-            for event in events { observer(event) }
+        storage.withLock { storage in
+            let t = clock()
+            for i in events.indices { events[i].t = t }
+            storage.append(contentsOf: events)
+            if let observer {
+                for event in events { observer(event) }
+            }
+            writer?.enqueue(contentsOf: events[...])
         }
-        writer?.enqueue(contentsOf: events[...])
     }
 
     /// Declares t = 0 (every host ready) and records `timeline.started` there.
@@ -79,15 +79,15 @@ public final class History: @unchecked Sendable {
     /// run; a file cut short by a crash therefore counts its setup lines from the run's start.
     @discardableResult
     public func startTimeline(on clock: RunClock) -> Event {
-        lock.lock()
-        defer { lock.unlock() }
-        let offset = clock.now()
-        clock.markZero()
-        storage.shiftTimes(by: offset)
-        let event = Event(t: .zero, .timelineStarted)
-        storage.append(event)
-        write(event)
-        return event
+        storage.withLock { storage in
+            let offset = clock.now()
+            clock.markZero()
+            storage.shiftTimes(by: offset)
+            let event = Event(t: .zero, .timelineStarted)
+            storage.append(event)
+            write(event)
+            return event
+        }
     }
 
     /// Replaces the streamed file with every event as it stands now (atomically).
@@ -117,12 +117,12 @@ public final class History: @unchecked Sendable {
     /// Appends an event that happened at `t` (e.g. a packet's capture time on the run's clock).
     @discardableResult
     public func record(_ kind: EventKind, at t: TimeSpan) -> Event {
-        lock.lock()
-        defer { lock.unlock() }
-        let event = Event(t: t, kind)
-        storage.append(event)
-        write(event)
-        return event
+        storage.withLock { storage in
+            let event = Event(t: t, kind)
+            storage.append(event)
+            write(event)
+            return event
+        }
     }
 
     /// Appends an event whose time `stamp` works out under the history's lock, so that it agrees
@@ -130,48 +130,39 @@ public final class History: @unchecked Sendable {
     /// and its recording (the traffic observer converts capture times with ``RunClock/time(atMonotonic:)``).
     @discardableResult
     public func record(_ kind: EventKind, stamp: () -> TimeSpan) -> Event {
-        lock.lock()
-        defer { lock.unlock() }
-        let event = Event(t: stamp(), kind)
-        storage.append(event)
-        write(event)
-        return event
+        storage.withLock { storage in
+            let event = Event(t: stamp(), kind)
+            storage.append(event)
+            write(event)
+            return event
+        }
     }
 
     /// Every event so far, in order.
     public var events: [Event] {
-        lock.lock()
-        defer { lock.unlock() }
-        return storage.all
+        storage.withLock { $0.all }
     }
 }
 
 /// The run's monotonic clock: nanoseconds since t = 0, negative before the timeline starts.
-public final class RunClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var zero: UInt64
+public final class RunClock: Sendable {
+    private let zero: Atomic<UInt64>
 
-    public init() { zero = RunClock.monotonicNow() }
+    public init() { zero = Atomic(RunClock.monotonicNow()) }
 
     /// Declares now to be t = 0.
     public func markZero() {
-        lock.lock()
-        zero = RunClock.monotonicNow()
-        lock.unlock()
+        zero.store(RunClock.monotonicNow(), ordering: .sequentiallyConsistent)
     }
 
     public func now() -> TimeSpan {
-        lock.lock()
-        let z = zero
-        lock.unlock()
+        let z = zero.load(ordering: .sequentiallyConsistent)
         return TimeSpan(nanoseconds: Int64(bitPattern: RunClock.monotonicNow() &- z))
     }
 
     /// The run-clock time of a CLOCK_MONOTONIC instant (nanoseconds), e.g. a packet's capture time.
     public func time(atMonotonic instant: UInt64) -> TimeSpan {
-        lock.lock()
-        let z = zero
-        lock.unlock()
+        let z = zero.load(ordering: .sequentiallyConsistent)
         return TimeSpan(nanoseconds: Int64(bitPattern: instant &- z))
     }
 
@@ -185,7 +176,7 @@ public final class RunClock: @unchecked Sendable {
 /// The history's events in chunks of fixed size, so that a history of millions of events (a
 /// DNS benchmark records 100k a second) grows without copying everything it holds, under the
 /// lock every recorder waits on, each time it doubles.
-struct EventLog {
+struct EventLog: Sendable {
     static let chunkSize = 1 << 16
     private var chunks: [[Event]] = []
 

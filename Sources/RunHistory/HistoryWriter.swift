@@ -10,20 +10,44 @@ import FaultlineCore
 /// becomes one huge array: growing one meant copying megabytes inside a recorder's call, and
 /// freeing one (and its encoded text) unmapped hundreds of megabytes while holding the address
 /// space's lock, which stalled the DNS server's thread for milliseconds.
-final class HistoryWriter: @unchecked Sendable {
+final class HistoryWriter: Sendable {
     private let sink: FileHandle
     /// Priority-inheriting: this thread runs at nice 10 and hands over under this lock with
     /// real-time recorders; preempted inside it, it would otherwise hold them up for as long as
     /// the CPU stays busy (measured: 50 ms stalls of the DNS server's thread).
-    private let condition = PriorityInheritingCondition()
-    /// Full chunks, oldest first, then the one being filled.
-    private var full: [[Event]] = []
-    private var filling: [Event] = []
-    private var pendingIsEmpty: Bool { filling.isEmpty && full.isEmpty }
-    private var busy = false
-    private var closed = false
-    /// Callers waiting in flush(): the writer then writes at once instead of gathering.
-    private var flushing = 0
+    private let state = PriorityInheritingMutex(Pending())
+
+    /// The events waiting to be written, and the hand-over's flags.
+    struct Pending: Sendable {
+        /// Full chunks, oldest first, then the one being filled.
+        var full: [[Event]] = []
+        var filling: [Event] = []
+        var isEmpty: Bool { filling.isEmpty && full.isEmpty }
+        var busy = false
+        var closed = false
+        /// Callers waiting in flush(): the writer then writes at once instead of gathering.
+        var flushing = 0
+
+        /// Moves a full chunk to `full` and starts the next one.
+        /// Takes every waiting chunk for writing and marks the writer busy.
+        mutating func takeAll() -> [[Event]] {
+            var chunks: [[Event]] = []
+            swap(&chunks, &full)
+            if !filling.isEmpty {
+                chunks.append(filling)
+                filling = []
+            }
+            busy = true
+            return chunks
+        }
+
+        mutating func startChunkIfFull() {
+            guard filling.count >= HistoryWriter.chunkSize else { return }
+            full.append(filling)
+            filling = []
+            filling.reserveCapacity(HistoryWriter.chunkSize)
+        }
+    }
 
     init(sink: FileHandle) {
         self.sink = sink
@@ -41,52 +65,45 @@ final class HistoryWriter: @unchecked Sendable {
     static let writeSize = 256 * 1024
 
     func enqueue(_ event: Event) {
-        condition.lock()
-        // Only the first event of a batch wakes the writer (broadcast: flush() waits on the same
-        // condition); the rest join it.
-        if pendingIsEmpty { condition.broadcast() }
-        startChunkIfFull()
-        filling.append(event)
-        condition.unlock()
+        state.withLock { pending in
+            // Only the first event of a batch wakes the writer (broadcast: flush() waits on the same
+            // condition); the rest join it.
+            if pending.isEmpty { state.broadcast() }
+            pending.startChunkIfFull()
+            pending.filling.append(event)
+        }
     }
 
     func enqueue(contentsOf events: ArraySlice<Event>) {
-        condition.lock()
-        if pendingIsEmpty { condition.broadcast() }
-        var rest = events
-        while !rest.isEmpty {
-            startChunkIfFull()
-            let n = min(rest.count, Self.chunkSize - filling.count)
-            filling.append(contentsOf: rest.prefix(n))
-            rest = rest.dropFirst(n)
+        state.withLock { pending in
+            if pending.isEmpty { state.broadcast() }
+            var rest = events
+            while !rest.isEmpty {
+                pending.startChunkIfFull()
+                let n = min(rest.count, Self.chunkSize - pending.filling.count)
+                pending.filling.append(contentsOf: rest.prefix(n))
+                rest = rest.dropFirst(n)
+            }
         }
-        condition.unlock()
-    }
-
-    /// Under the lock: moves a full chunk to `full` and starts the next one.
-    private func startChunkIfFull() {
-        guard filling.count >= Self.chunkSize else { return }
-        full.append(filling)
-        filling = []
-        filling.reserveCapacity(Self.chunkSize)
     }
 
     /// Waits until every event enqueued so far is written.
     func flush() {
-        condition.lock()
-        flushing += 1
-        condition.broadcast()
-        while !pendingIsEmpty || busy { condition.wait() }
-        flushing -= 1
-        condition.unlock()
+        state.withLock { pending in
+            pending.flushing += 1
+            state.broadcast()
+        }
+        state.withLock(waitingUntil: { $0.isEmpty && !$0.busy }) { pending in
+            pending.flushing -= 1
+        }
     }
 
     /// Writes what is left and ends the thread.
     func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
+        state.withLock { pending in
+            pending.closed = true
+            state.broadcast()
+        }
         flush()
     }
 
@@ -100,25 +117,20 @@ final class HistoryWriter: @unchecked Sendable {
         var lines: [UInt8] = []
         lines.reserveCapacity(Self.writeSize * 2)
         while true {
-            condition.lock()
-            while pendingIsEmpty && !closed { condition.wait() }
-            if pendingIsEmpty && closed {
-                condition.unlock()
-                return
+            // The gathering pause, when there is one, is taken outside the lock.
+            let next = state.withLock(waitingUntil: { !$0.isEmpty || $0.closed }) { pending -> Step in
+                if pending.isEmpty && pending.closed { return .end }
+                if !pending.closed && pending.flushing == 0 { return .gather }
+                return .write(pending.takeAll())
             }
-            if !closed && flushing == 0 {
-                condition.unlock()
+            var chunks: [[Event]]
+            switch next {
+            case .end: return
+            case .write(let taken): chunks = taken
+            case .gather:
                 usleep(Self.gatherInterval)
-                condition.lock()
+                chunks = state.withLock { $0.takeAll() }
             }
-            var chunks: [[Event]] = []
-            swap(&chunks, &full)
-            if !filling.isEmpty {
-                chunks.append(filling)
-                filling = []
-            }
-            busy = true
-            condition.unlock()
 
             for i in chunks.indices {
                 for event in chunks[i] {
@@ -133,11 +145,18 @@ final class HistoryWriter: @unchecked Sendable {
                 }
             }
 
-            condition.lock()
-            busy = false
-            condition.broadcast()
-            condition.unlock()
+            state.withLock { pending in
+                pending.busy = false
+                state.broadcast()
+            }
         }
+    }
+
+    /// What the writer does next: stop, write what it took, or let more gather first.
+    private enum Step {
+        case end
+        case write([[Event]])
+        case gather
     }
 
     /// Writes `bytes` to the sink with write(2), retrying short writes; an error ends this batch's

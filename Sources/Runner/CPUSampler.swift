@@ -6,7 +6,7 @@ import Testbed
 
 /// Samples every host's cgroup CPU accounting into the history (`cpu.sample`) every `interval`,
 /// on a thread of its own, and once more when stopped.
-final class CPUSampler: @unchecked Sendable {
+final class CPUSampler: Sendable {
     /// Often enough to see a 1 s fault, rarely enough to keep the history small.
     static let interval = TimeSpan.milliseconds(500)
 
@@ -14,7 +14,6 @@ final class CPUSampler: @unchecked Sendable {
     private let history: History
     private let stopSignal = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
-    private var last: [String: (ns: UInt64, usage: Double)] = [:]
 
     init(cgroups: [HostCgroup], history: History) {
         self.cgroups = cgroups.sorted { $0.host < $1.host }
@@ -23,9 +22,11 @@ final class CPUSampler: @unchecked Sendable {
 
     func start() {
         let t = Thread { [self] in
-            sample()
-            while stopSignal.wait(timeout: .now() + Self.interval.seconds) == .timedOut { sample() }
-            sample()
+            // Each host's previous reading; only this thread samples.
+            var last: [String: (ns: UInt64, usage: Double)] = [:]
+            sample(&last)
+            while stopSignal.wait(timeout: .now() + Self.interval.seconds) == .timedOut { sample(&last) }
+            sample(&last)
             done.signal()
         }
         t.name = "cpu-sampler"
@@ -38,7 +39,7 @@ final class CPUSampler: @unchecked Sendable {
         done.wait()
     }
 
-    private func sample() {
+    private func sample(_ last: inout [String: (ns: UInt64, usage: Double)]) {
         let now = RunClock.monotonicNow()
         for cgroup in cgroups {
             guard let usage = try? cgroup.usageSeconds() else { continue }

@@ -5,10 +5,11 @@ import Glibc
 import RunHistory
 import ScenarioFormat
 import Testbed
+import Synchronization
 
 /// Keeps one host's program: starts it (in the host's namespaces and cgroup), and starts it again
 /// when a process fault asks. It is the ``HostProcessControl`` faults get — never the runner.
-final class HostSupervisor: HostProcessControl, @unchecked Sendable {
+final class HostSupervisor: HostProcessControl, Sendable {
     let spec: ScenarioFormat.Host
     let context: HostContext
     let env: [String: String]
@@ -16,15 +17,14 @@ final class HostSupervisor: HostProcessControl, @unchecked Sendable {
     let cgroup: HostCgroup?
     let history: History
     /// Blocks until `host`'s `ready:` rule holds for the new process, judging events from the index on.
-    let waitUntilReady: (ScenarioFormat.Host, HostProcess, Int) throws -> Void
-    private let lock = NSLock()
-    private var current: HostProcess
-    private var stopped = false
+    let waitUntilReady: @Sendable (ScenarioFormat.Host, HostProcess, Int) throws -> Void
+    /// The process started last, and whether the run is ending (no restart after that).
+    private let state: Mutex<(current: HostProcess, stopped: Bool)>
 
     init(
         spec: ScenarioFormat.Host, context: HostContext, env: [String: String], directory: String,
         cgroup: HostCgroup?, history: History,
-        waitUntilReady: @escaping (ScenarioFormat.Host, HostProcess, Int) throws -> Void
+        waitUntilReady: @escaping @Sendable (ScenarioFormat.Host, HostProcess, Int) throws -> Void
     ) throws {
         self.spec = spec
         self.context = context
@@ -33,13 +33,14 @@ final class HostSupervisor: HostProcessControl, @unchecked Sendable {
         self.cgroup = cgroup
         self.history = history
         self.waitUntilReady = waitUntilReady
-        current = try Self.start(spec, context: context, env: env, directory: directory, cgroup: cgroup, history: history)
+        let first = try Self.start(spec, context: context, env: env, directory: directory, cgroup: cgroup, history: history)
+        state = Mutex((first, false))
     }
 
     var host: String { spec.name }
 
     /// The process started last.
-    var process: HostProcess { lock.withLock { current } }
+    var process: HostProcess { state.withLock { $0.current } }
 
     var runningPID: Int32? {
         let p = process
@@ -55,16 +56,16 @@ final class HostSupervisor: HostProcessControl, @unchecked Sendable {
     func waitForExit(timeout: TimeSpan) -> Bool { process.waitForExit(timeout: timeout.seconds) }
 
     func restart(for fault: String) throws {
-        let (started, from): (HostProcess, Int) = try lock.withLock {
-            guard !stopped else { throw RunnerError(operation: "restarting host \(host)", detail: "the run is ending") }
+        let (started, from): (HostProcess, Int) = try state.withLock { state in
+            guard !state.stopped else { throw RunnerError(operation: "restarting host \(host)", detail: "the run is ending") }
             let from = history.events.count
             do {
-                current = try Self.start(spec, context: context, env: env, directory: directory, cgroup: cgroup, history: history)
+                state.current = try Self.start(spec, context: context, env: env, directory: directory, cgroup: cgroup, history: history)
             } catch {
                 history.record(.faultFailed(fault: fault, operation: "restarting host \(host)", error: "\(error)"))
                 throw error
             }
-            return (current, from)
+            return (state.current, from)
         }
         do {
             try waitUntilReady(spec, started, from)
@@ -76,9 +77,9 @@ final class HostSupervisor: HostProcessControl, @unchecked Sendable {
 
     /// Ends the current process group for good: no restart starts after this.
     func terminate() {
-        let p = lock.withLock {
-            stopped = true
-            return current
+        let p = state.withLock { state in
+            state.stopped = true
+            return state.current
         }
         p.terminate()
     }

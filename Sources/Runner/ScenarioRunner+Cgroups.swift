@@ -48,7 +48,7 @@ extension ScenarioRunner {
         }
         for cgroup in plan.hosts {
             try cgroup.create()
-            cgroups[cgroup.host] = cgroup
+            state.withLock { $0.cgroups[cgroup.host] = cgroup }
         }
         history.record(.note(message: "per-host cgroups (\(controller.engine)): "
             + plan.hosts.map(\.group).joined(separator: ", ")))
@@ -56,6 +56,7 @@ extension ScenarioRunner {
 
     /// Samples every host's CPU into the history until teardown.
     func startCPUSampler() {
+        let cgroups = state.withLock { $0.cgroups }
         guard !cgroups.isEmpty else { return }
         let sampler = CPUSampler(cgroups: Array(cgroups.values), history: history)
         sampler.start()
@@ -64,7 +65,8 @@ extension ScenarioRunner {
 
     /// What `cpu:`, `process:` and `http:` faults may touch.
     var hostFaultContext: HostFaultContext {
-        HostFaultContext(
+        let (cgroups, supervisors) = state.withLock { ($0.cgroups, $0.supervisors) }
+        return HostFaultContext(
             cgroups: cgroups, processes: supervisors.mapValues { $0 as any HostProcessControl },
             burner: options.burner ?? RunOptions.ownBurner, services: services.targets)
     }

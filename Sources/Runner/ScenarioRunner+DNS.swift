@@ -20,8 +20,10 @@ extension ScenarioRunner {
         let server = try DNSServer.start(
             responder: DNSResponder(zone: zone), on: topology.routerThread, addresses: addresses,
             hosts: addressMap, history: history)
-        dnsServer = server
-        faultEnvironment.dnsRules = server.rules
+        state.withLock { state in
+            state.dnsServer = server
+            state.faultEnvironment.dnsRules = server.rules
+        }
         teardown.push("stopping the DNS server") { server.stop() }
         let listening = addresses.map { "\($0):53" }.joined(separator: ", ")
         history.record(.note(message: "dns server on \(listening) (udp, tcp); zone: \(zone.names.joined(separator: ", "))"))

@@ -16,7 +16,7 @@ extension ScenarioRunner {
         }
         var environment = FaultEnvironment(seed: scenario.seed, deterministic: scenario.deterministic, logDirectory: reportDirectory)
         guard !links.isEmpty else {
-            faultEnvironment = environment
+            state.withLock { $0.faultEnvironment = environment }
             return
         }
         let caps = LinkCapabilities.probe(backend: topology.backend, namespace: topology.routerNamespace)
@@ -41,6 +41,6 @@ extension ScenarioRunner {
                 throw RunnerError(operation: "preparing the userspace link engine", detail: problem)
             }
         }
-        faultEnvironment = environment
+        state.withLock { $0.faultEnvironment = environment }
     }
 }

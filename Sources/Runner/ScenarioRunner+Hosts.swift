@@ -35,7 +35,7 @@ extension ScenarioRunner {
     /// The thread where a host's programs (and command probes) start: its network namespace and a
     /// private mount namespace with its own /etc/hosts and resolv.conf. Made once per host.
     func context(for host: String) throws -> HostContext {
-        if let c = contexts[host] { return c }
+        if let c = state.withLock({ $0.contexts[host] }) { return c }
         guard let topology else { throw RunnerError(operation: "entering host \(host)", detail: "no testbed") }
         let files = HostFiles.make(
             host: host, address: try topology.address(of: host), nameserver: topology.routerAddress,
@@ -43,7 +43,7 @@ extension ScenarioRunner {
         let mounts = try files.write(to: RunRegistry.workDirectory(runID: runID) + "/hosts/\(host)")
         let context = try HostContext(host: host, namespace: topology.namespace(of: host), mounts: mounts)
         teardown.push("stopping the thread of host \(host)") { context.stop() }
-        contexts[host] = context
+        state.withLock { $0.contexts[host] = context }
         return context
     }
 
@@ -62,6 +62,7 @@ extension ScenarioRunner {
     /// Starts every host's program in its namespace, with its own /etc/hosts and resolv.conf.
     func startHosts() throws {
         let env = baseEnvironment
+        let history = history
         if scenario.hosts.contains(where: { $0.service != nil }) {
             teardown.push("stopping the stand-in services") { self.services.stop() }
         }
@@ -79,13 +80,16 @@ extension ScenarioRunner {
             hostEnv["FAULTLINE_DATA"] = try dataDirectory(for: host.name)
             hostEnv.merge(host.env) { _, new in new }
             let supervisor = try HostSupervisor(
-                spec: host, context: try context(for: host.name), env: hostEnv, directory: scenarioDirectory, cgroup: cgroups[host.name],
+                spec: host, context: try context(for: host.name), env: hostEnv, directory: scenarioDirectory,
+                cgroup: state.withLock { $0.cgroups[host.name] },
                 history: history, waitUntilReady: { [self] spec, process, from in
                     try waitUntilReady(spec, process: process, fromEvent: from)
                 })
             let process = supervisor.process
-            processes[host.name] = process
-            supervisors[host.name] = supervisor
+            state.withLock { state in
+                state.processes[host.name] = process
+                state.supervisors[host.name] = supervisor
+            }
             teardown.push("ending the programs of host \(host.name)") { supervisor.terminate() }
             progress("started \(host.name) (pid \(process.pid)): \(command)")
         }
@@ -96,7 +100,7 @@ extension ScenarioRunner {
         guard let topology else { return }
         let interruption = self.interruption
         try ReadinessWaiter.wait(
-            hosts: scenario.hosts, processes: processes, router: topology.routerNamespace,
+            hosts: scenario.hosts, processes: state.withLock { $0.processes }, router: topology.routerNamespace,
             addresses: addressMap, history: history, timeout: scenario.readyTimeout,
             cancelled: { interruption.signal != nil })
     }
@@ -115,6 +119,7 @@ extension ScenarioRunner {
     func startProbes() throws {
         guard let topology else { return }
         let env = baseEnvironment
+        let history = history
         for expectation in scenario.expectations {
             guard case .probe(let p) = expectation.kind else { continue }
             let namespace = try topology.namespace(of: p.from)
@@ -132,7 +137,7 @@ extension ScenarioRunner {
                     name: expectation.name, from: p.from, namespace: namespace, target: p.target,
                     resolved: resolved, every: p.every, timeout: p.timeout, history: history)
             }
-            probers.append(prober)
+            state.withLock { $0.probers.append(prober) }
             teardown.push("stopping probe \(expectation.name)") { prober.stop() }
         }
     }

@@ -21,13 +21,13 @@ extension ScenarioRunner {
             progress("traffic observer not started: \(error)")
             return
         }
-        self.observer = observer
+        state.withLock { $0.observer = observer }
         teardown.push("stopping the traffic observer") { try observer.stop() }
     }
 
     /// Stops the observer once the timeline is over, so its last stats land before teardown.
     func stopObserver() {
-        guard let observer else { return }
+        guard let observer = state.withLock({ $0.observer }) else { return }
         do {
             if let summary = try observer.stop(), summary.stats.dropped + summary.stats.interfaceDropped > 0 {
                 progress("capture dropped \(summary.stats.dropped + summary.stats.interfaceDropped) of \(summary.stats.received) packets")
@@ -38,5 +38,5 @@ extension ScenarioRunner {
     }
 
     /// The capture file's name for the report, when the observer ran.
-    var captureFileForReport: String? { observer == nil ? nil : Self.captureFileName }
+    var captureFileForReport: String? { state.withLock { $0.observer } == nil ? nil : Self.captureFileName }
 }

@@ -11,6 +11,7 @@ extension ScenarioRunner {
     /// copy of the scenario file as it was read at the start.
     func finish(startedAt: Date, reportDir: URL, setupError: String?, skipped: String?, scenarioSource: String?) -> RunResult {
         let events = history.events
+        let timings = state.withLock { $0.timings }
         let interrupted = interruption.signal
         // A run that never reached its timeline has nothing to judge.
         let results = setupError == nil && skipped == nil ? Checker.evaluate(scenario: scenario, history: events) : []

@@ -3,56 +3,58 @@ import Faults
 import Foundation
 import RunHistory
 import ScenarioFormat
+import Synchronization
 import Testbed
 
 extension ScenarioRunner {
     /// Plays every fault at its time and waits out the scenario's duration. Cancelled by a signal;
     /// faults still active are healed by the teardown stack either way.
-    func playTimeline() async {
+    func playTimeline(_ context: RunContext) async {
         let task = Task {
             await withTaskGroup(of: Void.self) { group in
-                for (slot, fault) in scenario.faults.enumerated() {
-                    group.addTask { await self.play(fault, slot: slot) }
+                for (slot, fault) in context.scenario.faults.enumerated() {
+                    group.addTask { await self.play(fault, slot: slot, context) }
                 }
-                group.addTask { await self.sleep(until: self.scenario.duration) }
+                group.addTask { await Self.sleep(until: context.scenario.duration, on: context.clock) }
                 await group.waitForAll()
             }
         }
-        interruption.whenInterrupted { task.cancel() }
+        context.interruption.whenInterrupted { task.cancel() }
         await task.value
         // The probes stop with the timeline, so nothing lands after its end.
-        for prober in probers { prober.stop() }
+        for prober in context.probers { prober.stop() }
     }
 
-    private func play(_ fault: Fault, slot: Int) async {
-        guard let topology else { return }
-        await sleep(until: fault.at)
+    private func play(_ fault: Fault, slot: Int, _ context: RunContext) async {
+        let history = context.history
+        await Self.sleep(until: fault.at, on: context.clock)
         guard !Task.isCancelled else { return }
         let effect: any FaultEffect
         do {
-            effect = try FaultEngine.make(fault: fault, topology: topology, slot: slot, environment: faultEnvironment, hosts: hostFaultContext)
+            effect = try FaultEngine.make(
+                fault: fault, topology: context.topology, slot: slot, environment: context.faultEnvironment, hosts: context.hosts)
             try effect.apply()
         } catch {
             history.record(.faultFailed(fault: fault.name, operation: "applying \(fault.kind.keyword)", error: "\(error)"))
             progress("fault \(fault.name) could not be applied: \(error)")
             return
         }
-        let end = fault.end(runDuration: scenario.duration)
+        let end = fault.end(runDuration: context.scenario.duration)
         let healed = HealOnce()
-        let heal: @Sendable () throws -> Void = { [history] in
+        let heal: @Sendable () throws -> Void = {
             guard healed.claim() else { return }
             try effect.heal()
-            history!.record(.faultHealed(fault: fault.name, planned: end))
+            history.record(.faultHealed(fault: fault.name, planned: end))
             if let m = (effect as? any CPUMeasuringEffect)?.measurement {
-                history!.record(.stressMeasured(
+                history.record(.stressMeasured(
                     fault: fault.name, host: m.host, workers: m.workers, cpuSeconds: m.cpuSeconds, wallSeconds: m.wallSeconds))
             }
         }
-        teardown.push("healing fault \(fault.name)", heal)
+        context.teardown.push("healing fault \(fault.name)", heal)
         history.record(.faultApplied(fault: fault.name, planned: fault.at, engine: effect.engine, detail: effect.detail))
         progress("fault \(fault.name) applied (\(effect.engine)): \(effect.detail)")
         guard fault.duration != nil else { return }
-        await sleep(until: end)
+        await Self.sleep(until: end, on: context.clock)
         guard !Task.isCancelled else { return }
         do {
             try heal()
@@ -63,7 +65,7 @@ extension ScenarioRunner {
     }
 
     /// Sleeps until `t` on the run's clock (returns early when cancelled).
-    func sleep(until t: TimeSpan) async {
+    static func sleep(until t: TimeSpan, on clock: RunClock) async {
         let remaining = t - clock.now()
         guard remaining > .zero else { return }
         try? await Task.sleep(for: remaining.duration, tolerance: .microseconds(100))
@@ -71,15 +73,10 @@ extension ScenarioRunner {
 }
 
 /// Lets exactly one caller through: a fault heals once, whether at its end or at teardown.
-final class HealOnce: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
+final class HealOnce: Sendable {
+    private let done = Atomic(false)
 
     func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if done { return false }
-        done = true
-        return true
+        !done.exchange(true, ordering: .sequentiallyConsistent)
     }
 }

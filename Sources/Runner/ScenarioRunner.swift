@@ -10,39 +10,31 @@ import Reports
 import RunHistory
 import ScenarioFormat
 import Services
+import Synchronization
 import Testbed
 
 /// Plays one scenario end to end: builds the testbed, starts the hosts' programs, waits for them
 /// to be ready, plays the fault timeline while probes run, judges the expectations from the
 /// history, tears everything down (in reverse order, also on error and on signals) and writes
 /// the report.
-public final class ScenarioRunner: @unchecked Sendable {
+///
+/// Setup builds the run up step by step in ``state``, under its lock; at t = 0 what it built is
+/// frozen into a ``RunContext``, which the timeline's concurrent tasks read without one.
+public final class ScenarioRunner: Sendable {
     public let scenario: Scenario
     public let options: RunOptions
     public let runID: String
     let clock = RunClock()
     let teardown = TeardownStack()
     let interruption = Interruption()
-    private(set) var history: History!
-    var topology: Topology?
-    var processes: [String: HostProcess] = [:]
-    var contexts: [String: HostContext] = [:]
-    var supervisors: [String: HostSupervisor] = [:]
-    /// Each host's cgroup; empty when the machine has no usable cpu controller.
-    var cgroups: [String: HostCgroup] = [:]
     /// The stand-in services of `service:` hosts.
     let services = StandInServices()
-    var probers: [Prober] = []
-    var observer: TrafficObserver?
-    /// The scenario's DNS server, started right after the testbed is built.
-    var dnsServer: DNSServer?
-    var timings = PhaseTimings()
     /// Set at t = 0; progress lines before it are stamped `setup`.
-    private var timelineStarted = false
-    /// Seed, determinism, kernel capabilities and report folder, for the faults (set before t = 0).
-    var faultEnvironment = FaultEnvironment()
+    private let timelineStarted = Atomic(false)
     /// The live status line, with ``ProgressStyle/status``.
     private let statusLine: StatusLine?
+    /// What setup has built so far.
+    let state = Mutex(RunnerState())
 
     public init(scenario: Scenario, options: RunOptions, runID: String = ScenarioRunner.newRunID()) {
         var s = scenario
@@ -72,15 +64,22 @@ public final class ScenarioRunner: @unchecked Sendable {
         // Read now: the copy in the run folder is the file as it was run, even if edited meanwhile.
         let scenarioSource = scenario.file.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
         let historyURL = reportDir.appendingPathComponent("history.jsonl")
-        FileManager.default.createFile(atPath: historyURL.path, contents: nil)
-        let sink = try? FileHandle(forWritingTo: historyURL)
-        history = History(sink: sink, clock: { [clock] in clock.now() }, observer: eventObserver())
+        // Checks and reports read from the history only: a run that cannot keep one does not start.
+        guard FileManager.default.createFile(atPath: historyURL.path, contents: nil),
+              let sink = try? FileHandle(forWritingTo: historyURL)
+        else {
+            return RunResult(
+                outcome: .setupFailed("creating the history \(historyURL.path): \(String(cString: strerror(errno)))"),
+                runID: runID, reportDirectory: nil, reportFile: nil, summary: "")
+        }
+        let history = History(sink: sink, clock: { [clock] in clock.now() }, observer: eventObserver())
+        state.withLock { $0.history = history }
         defer {
             history.close()
-            try? sink?.close()
+            try? sink.close()
         }
         if let statusLine {
-            statusLine.start(now: { [clock] in clock.now() }, events: { [history] in history!.events })
+            statusLine.start(now: { [clock] in clock.now() }, events: { history.events })
         }
         defer { statusLine?.stop() }
 
@@ -102,16 +101,18 @@ public final class ScenarioRunner: @unchecked Sendable {
                 try startDNS()
                 try startHosts()
                 startCPUSampler()
-                timings.setup = elapsed(since: setupStart)
+                let setupTime = elapsed(since: setupStart)
+                state.withLock { $0.timings.setup = setupTime }
                 try waitUntilReady()
                 let timelineStart = RunClock.monotonicNow()
                 history.startTimeline(on: clock)
-                timelineStarted = true
+                timelineStarted.store(true, ordering: .sequentiallyConsistent)
                 progress("t=0: every host is ready; timeline starts (\(scenario.duration))")
                 try startProbes()
-                await playTimeline()
+                await playTimeline(try timelineContext())
                 history.record(.timelineEnded)
-                timings.timeline = elapsed(since: timelineStart)
+                let timelineTime = elapsed(since: timelineStart)
+                state.withLock { $0.timings.timeline = timelineTime }
                 stopObserver()
             } catch is CancellationError {
                 // Interrupted: handled below.
@@ -131,7 +132,8 @@ public final class ScenarioRunner: @unchecked Sendable {
             history.record(.note(message: "teardown: \(error)"))
             progress("teardown error: \(error)")
         }
-        timings.teardown = elapsed(since: teardownStart)
+        let teardownTime = elapsed(since: teardownStart)
+        state.withLock { $0.timings.teardown = teardownTime }
 
         do {
             try history.rewrite(to: historyURL)
@@ -164,7 +166,7 @@ public final class ScenarioRunner: @unchecked Sendable {
             if !report.errors.isEmpty { throw RunnerError(operation: "removing namespaces", detail: report.errors.joined(separator: "; ")) }
         }
         let topology = try Topology.build(plan)
-        self.topology = topology
+        self.state.withLock { $0.topology = topology }
         teardown.push("tearing down the testbed") { try topology.teardown() }
         var addresses: [String: String] = [:]
         for h in plan.hosts { addresses[h.host] = h.address.description }
@@ -177,6 +179,7 @@ public final class ScenarioRunner: @unchecked Sendable {
     /// the lines of a multi-line message are indented under the first.
     func progress(_ line: String) {
         guard options.progress else { return }
+        let timelineStarted = timelineStarted.load(ordering: .sequentiallyConsistent)
         if options.style == .json {
             JSONLines.print(["type": "progress", "t": clock.now().seconds, "message": line, "phase": timelineStarted ? "timeline" : "setup"])
             return
@@ -201,10 +204,48 @@ public final class ScenarioRunner: @unchecked Sendable {
     }
 
 
-
     func elapsed(since start: UInt64) -> TimeSpan {
         TimeSpan(nanoseconds: Int64(RunClock.monotonicNow() - start))
     }
+
+    // MARK: State
+
+    /// The run's history, made as ``run()`` starts.
+    var history: History { state.withLock { $0.history! } }
+
+    /// The testbed, once built.
+    var topology: Topology? { state.withLock { $0.topology } }
+
+    /// Freezes what setup built into the context the timeline reads.
+    private func timelineContext() throws -> RunContext {
+        let hosts = hostFaultContext
+        return try state.withLock { state in
+            guard let history = state.history, let topology = state.topology else {
+                throw RunnerError(operation: "starting the timeline", detail: "no testbed")
+            }
+            return RunContext(
+                scenario: scenario, clock: clock, history: history, topology: topology, teardown: teardown,
+                interruption: interruption, faultEnvironment: state.faultEnvironment, hosts: hosts, probers: state.probers)
+        }
+    }
+}
+
+/// What setup builds up, step by step: read and written only under ``ScenarioRunner/state``'s lock.
+struct RunnerState {
+    var history: History?
+    var topology: Topology?
+    var processes: [String: HostProcess] = [:]
+    var contexts: [String: HostContext] = [:]
+    var supervisors: [String: HostSupervisor] = [:]
+    /// Each host's cgroup; empty when the machine has no usable cpu controller.
+    var cgroups: [String: HostCgroup] = [:]
+    var probers: [Prober] = []
+    var observer: TrafficObserver?
+    /// The scenario's DNS server, started right after the testbed is built.
+    var dnsServer: DNSServer?
+    var timings = PhaseTimings()
+    /// Seed, determinism, kernel capabilities and report folder, for the faults (set before t = 0).
+    var faultEnvironment = FaultEnvironment()
 }
 
 /// How long each phase of the run took.

@@ -3,73 +3,82 @@ import Foundation
 import FaultlineCore
 import RunHistory
 import ScenarioFormat
+import Synchronization
 
 /// The live status line on a terminal: timeline position, active faults, probe and traffic
 /// counts, and the expectations whose window has closed, judged so far.
 ///
 /// Counters are fed by the history's observer; a timer redraws the line on stderr four times a
 /// second and re-judges closed windows once a second (checks are pure, so this is safe).
-final class StatusLine: @unchecked Sendable {
+final class StatusLine: Sendable {
     /// Guards the counters: ``count(_:)`` runs on whichever thread records, real-time ones
     /// included, so it never waits behind a terminal write (those take `terminal`).
-    private let lock = PriorityInheritingLock()
-    private let terminal = NSLock()
+    private let counters = PriorityInheritingMutex(Counters())
+    private let terminal = Mutex(())
     private let scenario: Scenario
-    private var activeFaults: [String] = []
-    private var probesOK = 0
-    private var probesFailed = 0
-    private var requests = 0
-    private var connections = 0
-    private var decided = (pass: 0, fail: 0, unknown: 0)
-    private var timer: DispatchSourceTimer?
-    private var ticks = 0
+    private let timer = Mutex<DispatchSourceTimer?>(nil)
+    /// Redraws so far; only the timer's serial queue counts them.
+    private let ticks = Atomic(0)
+
+    private struct Counters: Sendable {
+        var activeFaults: [String] = []
+        var probesOK = 0
+        var probesFailed = 0
+        var requests = 0
+        var connections = 0
+        var decided = (pass: 0, fail: 0, unknown: 0)
+
+        mutating func tally(_ event: Event) {
+            switch event.kind {
+            case .faultApplied(let f, _, _, _): activeFaults.append(f)
+            case .faultHealed(let f, _): activeFaults.removeAll { $0 == f }
+            case .probe(_, _, _, let ok, _, _): if ok { probesOK += 1 } else { probesFailed += 1 }
+            case .httpRequest: requests += 1
+            case .connection(let c) where c.phase == .attempt: connections += 1
+            default: break
+            }
+        }
+    }
 
     init(scenario: Scenario) { self.scenario = scenario }
 
     /// Counts one recorded event.
     func count(_ event: Event) {
-        lock.withLock { tally(event) }
-    }
-
-    private func tally(_ event: Event) {
-        switch event.kind {
-        case .faultApplied(let f, _, _, _): activeFaults.append(f)
-        case .faultHealed(let f, _): activeFaults.removeAll { $0 == f }
-        case .probe(_, _, _, let ok, _, _): if ok { probesOK += 1 } else { probesFailed += 1 }
-        case .httpRequest: requests += 1
-        case .connection(let c) where c.phase == .attempt: connections += 1
-        default: break
-        }
+        counters.withLock { $0.tally(event) }
     }
 
     /// Starts redrawing; `now` is the run clock, `events` the history so far.
     func start(now: @escaping @Sendable () -> TimeSpan, events: @escaping @Sendable () -> [Event]) {
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "faultline.status"))
-        timer.schedule(deadline: .now(), repeating: .milliseconds(250))
-        timer.setEventHandler { [self] in
-            ticks += 1
-            if ticks % 4 == 0 { judge(events(), now: now()) }
-            draw(now: now())
+        self.timer.withLock { slot in
+            let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "faultline.status"))
+            timer.schedule(deadline: .now(), repeating: .milliseconds(250))
+            timer.setEventHandler { [self] in
+                let tick = ticks.add(1, ordering: .relaxed).newValue
+                if tick % 4 == 0 { judge(events(), now: now()) }
+                draw(now: now())
+            }
+            slot = timer
+            timer.resume()
         }
-        self.timer = timer
-        timer.resume()
     }
 
     /// Stops redrawing and clears the line.
     func stop() {
-        timer?.cancel()
-        timer = nil
+        timer.withLock { timer in
+            timer?.cancel()
+            timer = nil
+        }
         clear()
     }
 
     /// Prints a progress line above the status line.
     func print(_ text: String) {
-        terminal.withLock {
+        terminal.withLock { _ in
             FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)\n".utf8))
         }
     }
 
-    private func clear() { terminal.withLock { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) } }
+    private func clear() { terminal.withLock { _ in FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) } }
 
     private func judge(_ history: [Event], now: TimeSpan) {
         let resolver = WindowResolver(history: history)
@@ -85,15 +94,18 @@ final class StatusLine: @unchecked Sendable {
             case .unknown: d.unknown += 1
             }
         }
-        lock.withLock { decided = d }
+        counters.withLock { $0.decided = d }
     }
 
     private func draw(now: TimeSpan) {
-        let line = lock.withLock { status(now: now) }
-        terminal.withLock { FileHandle.standardError.write(Data(line.utf8)) }
+        let line = counters.withLock { status($0, now: now) }
+        terminal.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
     }
 
-    private func status(now: TimeSpan) -> String {
+    private func status(_ counters: Counters, now: TimeSpan) -> String {
+        let (activeFaults, decided) = (counters.activeFaults, counters.decided)
+        let (probesOK, probesFailed) = (counters.probesOK, counters.probesFailed)
+        let (requests, connections) = (counters.requests, counters.connections)
         let position = String(format: "%6.1fs / %@", max(0, now.seconds), scenario.duration.description)
         let faults = activeFaults.isEmpty ? "no faults" : "faults: " + activeFaults.joined(separator: ",")
         var parts = [position, faults, "probes \(probesOK) ok \(probesFailed) failed"]

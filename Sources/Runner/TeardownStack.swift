@@ -1,23 +1,21 @@
 import Foundation
+import Synchronization
 
 /// Undo steps pushed as resources are created and run in reverse order, once, also on error
 /// and on signals; a step that fails is reported and the rest still run.
-final class TeardownStack: @unchecked Sendable {
-    private let lock = NSLock()
-    private var steps: [(name: String, body: () throws -> Void)] = []
+final class TeardownStack: Sendable {
+    private let steps = Mutex<[(name: String, body: @Sendable () throws -> Void)]>([])
 
-    func push(_ name: String, _ body: @escaping () throws -> Void) {
-        lock.lock()
-        steps.append((name, body))
-        lock.unlock()
+    func push(_ name: String, _ body: @escaping @Sendable () throws -> Void) {
+        steps.withLock { $0.append((name, body)) }
     }
 
     /// Runs every step, newest first; returns the errors met.
     func unwind() -> [String] {
-        lock.lock()
-        let todo = steps.reversed()
-        steps.removeAll()
-        lock.unlock()
+        let todo = steps.withLock { steps in
+            defer { steps.removeAll() }
+            return steps.reversed()
+        }
         var errors: [String] = []
         for step in todo {
             do { try step.body() } catch { errors.append("\(step.name): \(error)") }

@@ -4,6 +4,7 @@ import Glibc
 import LinuxSystem
 import Netlink
 import Testbed
+import Synchronization
 
 /// The bench's testbeds are runs like any other to `faultline cleanup`: each is registered in
 /// `/run/faultline/runs` before it is built and unregistered once it is gone, so a bench ended by
@@ -33,30 +34,34 @@ enum BenchTestbed {
     }
 
     private static let signalQueue = DispatchQueue(label: "faultline-bench.signals")
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
-    nonisolated(unsafe) private static var prefixes: [String] = []
-    nonisolated(unsafe) private static var interrupting = false
+    private static let signals = Mutex(Signals())
+
+    /// The signal sources kept alive, the prefixes to sweep, and whether an interruption is handled.
+    private struct Signals {
+        var sources: [DispatchSourceSignal] = []
+        var prefixes: [String] = []
+        var interrupting = false
+    }
 
     /// From now on SIGINT and SIGTERM remove every testbed this process registered (ending the
     /// processes inside them: dnsperf, dnsmasq, wrk) and every namespace named with a prefix given
     /// to ``sweep(prefix:)``, then end the bench with 128 + the signal.
     static func watchSignals() {
-        lock.withLock {
-            guard sources.isEmpty else { return }
+        signals.withLock { signals in
+            guard signals.sources.isEmpty else { return }
             for sig in [SIGINT, SIGTERM] {
                 signal(sig, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
                 source.setEventHandler { interrupted(by: sig) }
                 source.resume()
-                sources.append(source)
+                signals.sources.append(source)
             }
         }
     }
 
     /// Namespaces named `prefix…` (the bench's lone namespaces, made outside any testbed) go too
     /// when the bench is interrupted.
-    static func sweep(prefix: String) { lock.withLock { prefixes.append(prefix) } }
+    static func sweep(prefix: String) { signals.withLock { $0.prefixes.append(prefix) } }
 
     /// Ends the bench with `code` — unless an interruption is being handled, whose handler
     /// removes the testbeds and ends the process itself.
@@ -68,15 +73,15 @@ enum BenchTestbed {
     /// Parks the calling thread for good while an interruption is handled, so that nothing
     /// races the handler's cleanup (a `defer` releasing a testbed, an error path ending the process).
     static func waitIfInterrupted() {
-        guard lock.withLock({ interrupting }) else { return }
+        guard signals.withLock({ $0.interrupting }) else { return }
         while true { sleep(60) }
     }
 
     private static func interrupted(by sig: Int32) -> Never {
-        lock.withLock { interrupting = true }
+        signals.withLock { $0.interrupting = true }
         FileHandle.standardError.write(Data("faultline-bench: interrupted; removing its testbeds\n".utf8))
         for state in RunRegistry.all() where state.pid == getpid() { remove(state) }
-        for prefix in lock.withLock({ prefixes }) {
+        for prefix in signals.withLock({ $0.prefixes }) {
             _ = Reaper.reap(namespaces: NetworkNamespace.list(prefix: prefix))
         }
         exit(128 + sig)

@@ -10,6 +10,7 @@ import Netlink
 import RunHistory
 import ScenarioFormat
 import Testbed
+import Synchronization
 
 /// One dnsperf run's figures.
 struct DNSPerfResult {
@@ -323,21 +324,19 @@ struct DNSBenchWorld {
 }
 /// Sums the latency of every `dns.query` event as it is recorded (a history observer), so a run's
 /// mean server time is the difference of two readings.
-final class ServerTimeMeter: @unchecked Sendable {
+final class ServerTimeMeter: Sendable {
     /// Taken under the history's lock by the real-time UDP loop, and by the bench's main thread.
-    private let lock = PriorityInheritingLock()
-    private var total: Int64 = 0
-    private var count = 0
+    private let sums = PriorityInheritingMutex<(total: Int64, count: Int)>((0, 0))
 
     func observe(_ event: Event) {
         guard case .dnsQuery(_, _, _, _, _, _, _, let latency, _) = event.kind else { return }
-        lock.withLock {
-            total += latency.nanoseconds
-            count += 1
+        sums.withLock { sums in
+            sums.total += latency.nanoseconds
+            sums.count += 1
         }
     }
 
-    var reading: (nanoseconds: Int64, count: Int) { lock.withLock { (total, count) } }
+    var reading: (nanoseconds: Int64, count: Int) { sums.withLock { ($0.total, $0.count) } }
 
     /// The mean, in seconds, of the queries recorded since `start`.
     func mean(since start: (nanoseconds: Int64, count: Int)) -> Double {
@@ -373,11 +372,10 @@ struct StealMeter {
 /// back with its QR bit set (dnsperf takes it as an answer), from a SCHED_FIFO thread like
 /// Faultline's. Its figures are the floor this machine sets for any server that answers a
 /// datagram per system call.
-final class Reflector: @unchecked Sendable {
+final class Reflector: Sendable {
     private let fd: Int32
     private let port: UInt16
-    private let lock = NSLock()
-    private var stopping = false
+    private let stopping = Atomic(false)
     private let finished = DispatchSemaphore(value: 0)
 
     private init(fd: Int32, port: UInt16) {
@@ -414,7 +412,7 @@ final class Reflector: @unchecked Sendable {
             let (n, from) = buffer.withUnsafeMutableBytes { receive(fd, into: $0.baseAddress!, count: $0.count) }
             // stop() wakes the loop with a 1-byte datagram; only then is the flag worth reading.
             guard n >= 3 else {
-                if lock.withLock({ stopping }) { return }
+                if stopping.load(ordering: .sequentiallyConsistent) { return }
                 continue
             }
             buffer[2] |= 0x80
@@ -423,7 +421,7 @@ final class Reflector: @unchecked Sendable {
     }
 
     func stop() {
-        lock.withLock { stopping = true }
+        stopping.store(true, ordering: .sequentiallyConsistent)
         // A datagram to itself wakes the blocked receive.
         var byte: UInt8 = 0
         _ = send(fd, &byte, count: 1, to: .loopback(port: port))

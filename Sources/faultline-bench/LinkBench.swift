@@ -6,6 +6,7 @@ import LinuxSystem
 import Netlink
 import ScenarioFormat
 import Testbed
+import Synchronization
 
 /// The `link` section: the userspace engine at 50 ms delay against the plain forward path, with
 /// real UDP datagrams (sequence number + send time) from one namespace to another.
@@ -49,10 +50,11 @@ enum LinkBench {
         defer { close(rx); close(tx) }
         let count = Int(rate * seconds)
         let delays = DelayBox()
-        delays.values.reserveCapacity(count)
         let stop = ManagedAtomicFlag()
         let done = DispatchSemaphore(value: 0)
         let reader = Thread {
+            var values: [Double] = []
+            values.reserveCapacity(count)
             var buf = [UInt8](repeating: 0, count: 64)
             var pfd = pollfd(fd: rx, events: Int16(POLLIN), revents: 0)
             while !stop.isSet || poll(&pfd, 1, 0) == 1 {
@@ -60,8 +62,9 @@ enum LinkBench {
                 let n = recv(rx, &buf, 64, Int32(MSG_DONTWAIT))
                 guard n >= 8 else { continue }
                 let sent = buf.withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }
-                delays.values.append(Double(monotonic() - sent) / 1e6)
+                values.append(Double(monotonic() - sent) / 1e6)
             }
+            delays.values.withLock { $0 = values }
             done.signal()
         }
         reader.start()
@@ -84,7 +87,8 @@ enum LinkBench {
         stop.set()
         done.wait()
         let cpu = processCPU() - cpu0
-        return Figures(sent: count, received: delays.values.count, oneWay: delays.values, cpuPercent: cpu / (elapsed + 0.3) * 100,
+        let oneWay = delays.values.withLock { $0 }
+        return Figures(sent: count, received: oneWay.count, oneWay: oneWay, cpuPercent: cpu / (elapsed + 0.3) * 100,
                        achievedRate: Double(count) / elapsed)
     }
 
@@ -124,14 +128,13 @@ enum LinkBench {
 }
 
 /// The reader thread's samples, read after it signalled it is done.
-final class DelayBox: @unchecked Sendable {
-    var values: [Double] = []
+final class DelayBox: Sendable {
+    let values = Mutex<[Double]>([])
 }
 
 /// A flag set once by one thread and read by another.
-final class ManagedAtomicFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
+final class ManagedAtomicFlag: Sendable {
+    private let value = Atomic(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }

@@ -8,6 +8,7 @@ import LinuxSystem
 import Netlink
 import ScenarioFormat
 import Testbed
+import Synchronization
 
 let clock = ContinuousClock()
 
@@ -36,29 +37,41 @@ func removeBenchNamespaces(_ prefix: String) {
 }
 
 /// Times the netlink calls a build makes, to tell them apart from namespace and thread creation.
-final class TimingBackend: RouteNetlink, @unchecked Sendable {
+final class TimingBackend: RouteNetlink, Sendable {
     let inner: any RouteNetlink
-    private(set) var netlinkTime: Duration = .zero
-    private(set) var attachTime: Duration = .zero
+    private let timings = Mutex<Timings>(Timings())
     init(_ inner: any RouteNetlink) { self.inner = inner }
 
-    private(set) var byOperation: [String: (count: Int, time: Duration)] = [:]
+    private struct Timings {
+        var netlinkTime: Duration = .zero
+        var attachTime: Duration = .zero
+        var byOperation: [String: (count: Int, time: Duration)] = [:]
+    }
+
+    var netlinkTime: Duration { timings.withLock { $0.netlinkTime } }
+    var attachTime: Duration { timings.withLock { $0.attachTime } }
+    var byOperation: [String: (count: Int, time: Duration)] { timings.withLock { $0.byOperation } }
 
     private func timed<T>(_ operation: String = #function, _ body: () throws -> T) rethrows -> T {
         let start = clock.now
         defer {
             let d = clock.now - start
-            netlinkTime += d
             let key = String(operation.prefix { $0 != "(" })
-            byOperation[key, default: (0, .zero)].count += 1
-            byOperation[key, default: (0, .zero)].time += d
+            timings.withLock { timings in
+                timings.netlinkTime += d
+                timings.byOperation[key, default: (0, .zero)].count += 1
+                timings.byOperation[key, default: (0, .zero)].time += d
+            }
         }
         return try body()
     }
 
     func attach(_ thread: NamespaceThread) throws {
         let start = clock.now
-        defer { attachTime += clock.now - start }
+        defer {
+            let d = clock.now - start
+            timings.withLock { $0.attachTime += d }
+        }
         try inner.attach(thread)
     }
     func detach(_ namespace: NetworkNamespace) { inner.detach(namespace) }

@@ -21,32 +21,29 @@ struct PriorityInheritanceTests {
     static let busy: Double = 0.4
 
     @Test func theHolderOfAPriorityInheritingLockIsLentTheWaitersPriority() throws {
-        let lock = PriorityInheritingLock()
-        let wait = try Self.stageInversion(lock: { lock.lock() }, unlock: { lock.unlock() })
+        let mutex = PriorityInheritingMutex(())
+        let wait = try Self.stageInversion(withLock: { body in mutex.withLock { _ in body() } })
         print("priority-inheriting lock: the priority-5 thread waited \(Int(wait * 1000)) ms")
         #expect(wait > 0.03 && wait < 0.25)
     }
 
     @Test func theConditionHandsOverLikeNSCondition() {
-        let condition = PriorityInheritingCondition()
-        nonisolated(unsafe) var items: [Int] = []
+        let mutex = PriorityInheritingMutex<[Int]>([])
         let done = DispatchSemaphore(value: 0)
         Thread {
             for i in 0..<1000 {
-                condition.withLock { items.append(i) }
-                condition.broadcast()
+                mutex.withLock { $0.append(i) }
+                mutex.broadcast()
             }
             done.signal()
         }.start()
-        condition.lock()
-        while items.count < 1000 { condition.wait() }
-        condition.unlock()
+        let items = mutex.withLock(waitingUntil: { $0.count >= 1000 }) { $0 }
         done.wait()
         #expect(items == Array(0..<1000))
     }
 
     /// How long (seconds) the priority-5 thread waited for the lock.
-    static func stageInversion(lock: @escaping @Sendable () -> Void, unlock: @escaping @Sendable () -> Void) throws -> Double {
+    static func stageInversion(withLock: @escaping @Sendable (() -> Void) -> Void) throws -> Double {
         let cpu = Self.firstAllowedCPU()
         let held = DispatchSemaphore(value: 0)
         let holderMayWork = DispatchSemaphore(value: 0)
@@ -62,13 +59,13 @@ struct PriorityInheritanceTests {
         // The holder: ordinary priority, 100 ms of its own CPU time inside the lock.
         thread {
             if !pin(to: cpu) { fail("pinning the holder") }
-            lock()
-            held.signal()
-            // Runnable from here on, but the busy thread has the CPU: only inheritance lets it run.
-            holderMayWork.wait()
-            let start = threadCPUTime()
-            while threadCPUTime() - start < 0.1 {}
-            unlock()
+            withLock {
+                held.signal()
+                // Runnable from here on, but the busy thread has the CPU: only inheritance lets it run.
+                holderMayWork.wait()
+                let start = threadCPUTime()
+                while threadCPUTime() - start < 0.1 {}
+            }
         }
         held.wait()
         // The waiter: priority 5, asks for the lock once the busy thread has the CPU.
@@ -77,9 +74,7 @@ struct PriorityInheritanceTests {
             waiterMayAsk.wait()
             usleep(10_000)
             let start = monotonic()
-            lock()
-            waited = monotonic() - start
-            unlock()
+            withLock { waited = monotonic() - start }
         }
         // The busy thread: priority 2, spins for 400 ms (by the clock, so it always ends).
         thread {

@@ -4,8 +4,9 @@ import ScenarioFormat
 /// One active hijack, compiled for matching on the wire: the fault's name, its pattern as
 /// lowercased wire bytes, its forged answers, and the state behind `first:` and `probability:`.
 ///
-/// Not thread-safe on its own; ``DNSRuleSet`` serialises access.
-public final class DNSRule: @unchecked Sendable {
+/// Immutable: the state behind `first:` and `probability:` (``Claims``) is kept by the
+/// ``DNSRuleSet`` the rule is installed in, under its lock.
+public final class DNSRule: Sendable {
     public let fault: String
     public let hijack: DNSHijack
     /// Lowercased wire form of the name, or of the suffix below `*.`.
@@ -15,9 +16,15 @@ public final class DNSRule: @unchecked Sendable {
     private let hosts: Set<String>?
     /// The forged records' data for `answer:`.
     public let forged: [DNSRecordDataWire]
-    /// How many queries the rule has shaped so far.
-    public private(set) var affected = 0
-    private var random: SeededRandom
+    /// The rule's seeded stream as it starts, for the `probability:` draws.
+    let stream: SeededRandom
+
+    /// What the rule has decided so far: the queries it shaped and where its stream stands.
+    struct Claims: Sendable {
+        /// How many queries the rule has shaped so far.
+        var affected = 0
+        var random: SeededRandom
+    }
 
     /// - Parameters:
     ///   - seed: the scenario's seed; the fault's name picks its own stream from it.
@@ -36,7 +43,7 @@ public final class DNSRule: @unchecked Sendable {
         } else {
             forged = []
         }
-        random = SeededRandom(seed: seed, stream: fault)
+        stream = SeededRandom(seed: seed, stream: fault)
     }
 
     static func wireType(_ t: DNSRecordType) -> DNSType {
@@ -73,10 +80,10 @@ public final class DNSRule: @unchecked Sendable {
 
     /// Decides, for a matching query, whether the rule shapes it: `first:` stops it after N,
     /// and `probability:` draws from the rule's seeded stream (a draw per matching query).
-    public func claim() -> Bool {
-        if let first = hijack.first, affected >= first { return false }
-        if let p = hijack.probability, random.unit() >= p.fraction { return false }
-        affected += 1
+    func claim(_ claims: inout Claims) -> Bool {
+        if let first = hijack.first, claims.affected >= first { return false }
+        if let p = hijack.probability, claims.random.unit() >= p.fraction { return false }
+        claims.affected += 1
         return true
     }
 }

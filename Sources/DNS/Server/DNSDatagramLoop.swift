@@ -5,6 +5,7 @@ import Glibc
 import NIOCore
 import RunHistory
 import ScenarioFormat
+import Synchronization
 
 /// Answers DNS over UDP on one socket from a thread of its own: a blocking `recvmmsg` takes
 /// every datagram waiting (up to ``batchSize``), each is answered into a preallocated buffer, one
@@ -17,7 +18,7 @@ import ScenarioFormat
 ///
 /// The thread needs no namespace of its own: the socket was made in the testbed's namespace
 /// (``ListeningSocket``) and belongs to it whichever thread reads it.
-final class DNSDatagramLoop: @unchecked Sendable {
+final class DNSDatagramLoop: Sendable {
     static let batchSize: UInt32 = 32
     /// Queries bigger than this are cut and answered FORMERR, as before (NIO read 4096 bytes).
     static let bufferSize: UInt32 = 4096
@@ -31,8 +32,7 @@ final class DNSDatagramLoop: @unchecked Sendable {
     private let recorder: DNSQueryRecorder
     /// Where delayed replies wait.
     private let delays: EventLoop
-    private let lock = NSLock()
-    private var stopping = false
+    private let stopping = Atomic(false)
     private let finished = DispatchSemaphore(value: 0)
 
     /// Takes over `fd` (a bound UDP socket), which ``close()`` closes.
@@ -64,7 +64,7 @@ final class DNSDatagramLoop: @unchecked Sendable {
     /// Ends the loop and waits for it. The socket stays open for replies still delayed on the
     /// event loop until ``close()``.
     func stop() {
-        lock.withLock { stopping = true }
+        stopping.store(true, ordering: .sequentiallyConsistent)
         // An empty datagram to itself wakes the blocked receive at once.
         _ = fl_datagram_send_to(fd, nil, 0, address.value, port)
         finished.wait()
@@ -73,7 +73,7 @@ final class DNSDatagramLoop: @unchecked Sendable {
     /// Closes the socket, once the loop is stopped and the event loop has ended.
     func close() { Glibc.close(fd) }
 
-    private var isStopping: Bool { lock.withLock { stopping } }
+    private var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
 
     private func serve() {
         // Like the link faults' delay line (which keeps priority 10, above this), a low real-time

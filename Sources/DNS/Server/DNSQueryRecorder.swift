@@ -4,13 +4,12 @@ import RunHistory
 import ScenarioFormat
 
 /// Puts every query the server handles into the run's history and keeps the server's counters.
-public final class DNSQueryRecorder: @unchecked Sendable {
+public final class DNSQueryRecorder: Sendable {
     private let history: History?
     /// Source address (host byte order) → host name.
     private let hosts: [UInt32: String]
     /// Taken by the UDP loop's real-time thread and by readers of ``snapshot``.
-    private let lock = PriorityInheritingLock()
-    private var counters = DNSServerCounters()
+    private let counters = PriorityInheritingMutex(DNSServerCounters())
 
     public init(history: History?, hosts: [String: IPv4Address]) {
         self.history = history
@@ -27,7 +26,7 @@ public final class DNSQueryRecorder: @unchecked Sendable {
 
     /// Records one handled query; `source` names the asker when it is not a scenario host.
     public func record(_ outcome: DNSResponder.Outcome, host: String?, source: UInt32, transport: DNSTransport, latency: TimeSpan) {
-        lock.withLock {
+        counters.withLock { counters in
             counters.queries += 1
             if outcome.malformed { counters.malformed += 1 }
             if outcome.response == nil { counters.unanswered += 1 }
@@ -54,7 +53,7 @@ public final class DNSQueryRecorder: @unchecked Sendable {
     /// the counters and the history are each updated once for the whole burst.
     func record(_ burst: [Handled], transport: DNSTransport, end: UInt64, events: inout [Event]) {
         guard !burst.isEmpty else { return }
-        lock.withLock {
+        counters.withLock { counters in
             counters.queries += burst.count
             for query in burst {
                 if query.outcome.malformed { counters.malformed += 1 }
@@ -75,7 +74,7 @@ public final class DNSQueryRecorder: @unchecked Sendable {
         events.removeAll(keepingCapacity: true)
     }
 
-    public var snapshot: DNSServerCounters { lock.withLock { counters } }
+    public var snapshot: DNSServerCounters { counters.withLock { $0 } }
 }
 
 /// What the server has handled so far.

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import RunHistory
 import ScenarioFormat
+import Synchronization
 
 /// The scenario's DNS server: UDP and TCP on port 53 at each of its addresses, inside the
 /// testbed. The sockets are made on a ``NamespaceThread`` (so they belong to the testbed's
@@ -13,15 +14,20 @@ import ScenarioFormat
 /// UDP replies.
 ///
 /// Faults change its answers through ``rules``; every query lands in the history.
-public final class DNSServer: @unchecked Sendable {
+public final class DNSServer: Sendable {
     public let responder: DNSResponder
     public let recorder: DNSQueryRecorder
     /// The addresses it answers on (each with UDP and TCP).
     public let addresses: [IPv4Address]
     public let port: UInt16
     private let group: MultiThreadedEventLoopGroup
-    private var channels: [Channel] = []
-    private var datagramLoops: [DNSDatagramLoop] = []
+    /// What ``stop()`` closes: the TCP channels and the UDP loops started so far.
+    private let listeners = Mutex(Listeners())
+
+    private struct Listeners {
+        var channels: [Channel] = []
+        var datagramLoops: [DNSDatagramLoop] = []
+    }
 
     /// The SCHED_FIFO priority of the threads that answer UDP queries.
     public static var udpRealtimePriority: Int32 { DNSDatagramLoop.realtimePriority }
@@ -64,7 +70,7 @@ public final class DNSServer: @unchecked Sendable {
             let loop = try DNSDatagramLoop(
                 fd: udp, address: address, port: port, responder: responder, recorder: recorder, delays: group.next())
             loop.start()
-            datagramLoops.append(loop)
+            listeners.withLock { $0.datagramLoops.append(loop) }
         } catch {
             close(udp)
             throw error
@@ -81,7 +87,8 @@ public final class DNSServer: @unchecked Sendable {
                 }
             }
         do {
-            channels.append(try stream.withBoundSocket(tcp).wait())
+            let channel = try stream.withBoundSocket(tcp).wait()
+            listeners.withLock { $0.channels.append(channel) }
         } catch {
             close(tcp)
             throw DNSServerError(operation: "serving TCP on \(address):\(port)", underlying: "\(error)")
@@ -93,13 +100,16 @@ public final class DNSServer: @unchecked Sendable {
 
     /// Closes every socket and ends the event loop. Idempotent.
     public func stop() {
+        // Taken out under the lock, closed outside it: closing waits on the event loop.
+        let (channels, datagramLoops) = listeners.withLock { listeners in
+            defer { listeners = Listeners() }
+            return (listeners.channels, listeners.datagramLoops)
+        }
         for loop in datagramLoops { loop.stop() }
         for channel in channels { try? channel.close().wait() }
-        channels.removeAll()
         // Delayed UDP replies still waiting are dropped with the event loop, before their socket closes.
         try? group.syncShutdownGracefully()
         for loop in datagramLoops { loop.close() }
-        datagramLoops.removeAll()
     }
 }
 

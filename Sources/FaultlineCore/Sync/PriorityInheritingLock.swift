@@ -13,10 +13,12 @@ import Glibc
 /// waiter's priority to the holder until it lets go, so the wait is the critical section itself.
 ///
 /// Uncontended, locking costs what a plain mutex does (one atomic operation in user space).
-public final class PriorityInheritingLock: @unchecked Sendable {
+///
+/// The raw pthread mutex behind ``PriorityInheritingMutex``, which owns it with the state it guards.
+final class PriorityInheritingLock {
     let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
-    public init() {
+    init() {
         mutex = .allocate(capacity: 1)
         var attributes = pthread_mutexattr_t()
         pthread_mutexattr_init(&attributes)
@@ -31,30 +33,23 @@ public final class PriorityInheritingLock: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    public func lock() {
+    func lock() {
         let result = pthread_mutex_lock(mutex)
         precondition(result == 0, "locking a priority-inheriting mutex: error \(result)")
     }
 
-    public func unlock() {
+    func unlock() {
         let result = pthread_mutex_unlock(mutex)
         precondition(result == 0, "unlocking a priority-inheriting mutex: error \(result)")
     }
-
-    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        lock()
-        defer { unlock() }
-        return try body()
-    }
 }
 
-/// A condition variable over a ``PriorityInheritingLock``: the same hand-over as `NSCondition`,
-/// without the priority inversion (see the lock's documentation).
-public final class PriorityInheritingCondition: @unchecked Sendable {
-    private let mutex = PriorityInheritingLock()
+/// A condition variable waited on with a ``PriorityInheritingLock`` held: the hand-over of
+/// `NSCondition`, without the priority inversion (see the lock's documentation).
+final class PriorityInheritingCondition {
     private let condition: UnsafeMutablePointer<pthread_cond_t>
 
-    public init() {
+    init() {
         condition = .allocate(capacity: 1)
         let result = pthread_cond_init(condition, nil)
         precondition(result == 0, "creating a condition variable: error \(result)")
@@ -65,20 +60,13 @@ public final class PriorityInheritingCondition: @unchecked Sendable {
         condition.deallocate()
     }
 
-    public func lock() { mutex.lock() }
-    public func unlock() { mutex.unlock() }
-
-    /// Waits (the lock held) until signalled; the lock is held again on return. Wake-ups may be
+    /// Waits (`lock` held) until signalled; `lock` is held again on return. Wake-ups may be
     /// spurious: wait in a loop on the state.
-    public func wait() {
-        let result = pthread_cond_wait(condition, mutex.mutex)
+    func wait(on lock: PriorityInheritingLock) {
+        let result = pthread_cond_wait(condition, lock.mutex)
         precondition(result == 0, "waiting on a condition variable: error \(result)")
     }
 
-    public func broadcast() { pthread_cond_broadcast(condition) }
-    public func signal() { pthread_cond_signal(condition) }
-
-    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        try mutex.withLock(body)
-    }
+    func broadcast() { pthread_cond_broadcast(condition) }
+    func signal() { pthread_cond_signal(condition) }
 }

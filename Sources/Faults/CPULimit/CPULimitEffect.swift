@@ -3,7 +3,7 @@ import Testbed
 
 /// A CPU cap on a host's own processes: the cgroup's CFS quota set to `limit` of one CPU per
 /// 100 ms period at apply, and back to unlimited at heal.
-public final class CPULimitEffect: FaultEffect, @unchecked Sendable {
+public final class CPULimitEffect: FaultEffect, Sendable {
     public let cgroup: HostCgroup
     /// A share of one CPU, 0…1.
     public let fraction: Double

@@ -4,7 +4,7 @@ import ScenarioFormat
 
 /// A DNS hijack played on the scenario's DNS server: applying it puts its rule in force in the
 /// server's rule set, healing takes it out. No packet path changes; the server answers otherwise.
-public final class DNSHijackEffect: FaultEffect, @unchecked Sendable {
+public final class DNSHijackEffect: FaultEffect, Sendable {
     public let fault: String
     public let rule: DNSRule
     private let rules: DNSRuleSet

@@ -3,7 +3,7 @@ import ScenarioFormat
 import Services
 
 /// An HTTP fault played on a running stand-in: installs its rule at apply, removes it at heal.
-public final class HTTPFaultEffect: FaultEffect, @unchecked Sendable {
+public final class HTTPFaultEffect: FaultEffect, Sendable {
     public let rule: HTTPFaultRule
     private let target: any HTTPFaultTarget
 

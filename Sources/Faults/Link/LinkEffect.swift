@@ -1,25 +1,31 @@
 import Foundation
 import Netlink
 import ScenarioFormat
+import Synchronization
 
 /// A link fault played on a testbed: applies and heals its ``LinkPlan``.
 ///
 /// Apply order: the delay line first (bound before any packet is steered to it), then tc, then
 /// the steering rules; heal in reverse, so no packet is ever queued with no reader behind it
 /// (and `--queue-bypass` lets traffic through should the reader vanish anyway).
-public final class LinkEffect: FaultEffect, @unchecked Sendable {
+public final class LinkEffect: FaultEffect, Sendable {
     public let plan: LinkPlan
     private let backend: any RouteNetlink
     private let netfilter: any Netfilter
     private let packets: any PacketEngine
     private let roots: SharedRoots
-    private let lock = NSLock()
-    private var applied = false
-    private var acquiredRoots: [Qdisc] = []
+    private let state = Mutex(State())
     /// The decision logs (userspace engine), named in `detail` so the report points at them.
     public let decisionLogs: [String]
+
+    private struct State {
+        var applied = false
+        var acquiredRoots: [Qdisc] = []
+        var lastStatistics: DelayLine.Statistics?
+    }
+
     /// The delay line's counters from the last heal.
-    public private(set) var lastStatistics: DelayLine.Statistics?
+    public var lastStatistics: DelayLine.Statistics? { state.withLock { $0.lastStatistics } }
 
     public init(
         plan: LinkPlan, backend: any RouteNetlink, netfilter: any Netfilter, packets: any PacketEngine, roots: SharedRoots,
@@ -40,45 +46,45 @@ public final class LinkEffect: FaultEffect, @unchecked Sendable {
     }
 
     public func apply() throws {
-        try lock.withLock {
-            if applied { return }
+        try state.withLock { state in
+            if state.applied { return }
             do {
                 if plan.engine == .userspace { try packets.start(plan) }
                 for root in plan.roots {
                     try roots.acquire(key(root)) { try backend.addQdisc(root, in: plan.router) }
-                    acquiredRoots.append(root)
+                    state.acquiredRoots.append(root)
                 }
                 for change in plan.shaping { try add(change) }
                 try netfilter.insert(plan.lanes.flatMap(\.steering), in: plan.router)
             } catch {
-                healLocked()
+                heal(&state)
                 throw error
             }
-            applied = true
+            state.applied = true
         }
     }
 
     public func heal() throws {
-        try lock.withLock {
-            if let error = healLocked() { throw error }
+        try state.withLock { state in
+            if let error = heal(&state) { throw error }
         }
     }
 
     /// Undoes everything in reverse, trying every step; returns the first failure.
     @discardableResult
-    private func healLocked() -> Error? {
+    private func heal(_ state: inout State) -> Error? {
         var firstError: Error?
         func attempt(_ body: () throws -> Void) {
             do { try body() } catch { firstError = firstError ?? error }
         }
         attempt { try netfilter.delete(plan.lanes.reversed().flatMap { $0.steering.reversed() }, in: plan.router) }
-        if let stats = packets.stop() { lastStatistics = stats }
+        if let stats = packets.stop() { state.lastStatistics = stats }
         for change in plan.shaping.reversed() { attempt { try delete(change) } }
-        for root in acquiredRoots.reversed() {
+        for root in state.acquiredRoots.reversed() {
             attempt { try roots.release(key(root)) { try backend.deleteQdisc(root, in: plan.router) } }
         }
-        acquiredRoots.removeAll()
-        applied = false
+        state.acquiredRoots.removeAll()
+        state.applied = false
         return firstError
     }
 

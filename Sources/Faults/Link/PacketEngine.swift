@@ -4,6 +4,7 @@ import Foundation
 import LinuxSystem
 import Netlink
 import ScenarioFormat
+import Synchronization
 
 /// The per-packet half of the userspace engine, behind a protocol so the effect's order of
 /// changes tests without root (``RecordingPacketEngine``).
@@ -16,15 +17,15 @@ public protocol PacketEngine: AnyObject, Sendable {
 
 /// The real one: an ``NetfilterQueue`` and a raw socket opened on the router's thread, read by a
 /// ``DelayLine`` on a thread of its own.
-public final class QueuedPacketEngine: PacketEngine, @unchecked Sendable {
+public final class QueuedPacketEngine: PacketEngine, Sendable {
     private let thread: NamespaceThread
     private let seed: UInt64
     private let faultName: String
     private let logDirectory: URL?
-    private let lock = NSLock()
-    private var line: DelayLine?
+    private let running = Mutex<(line: DelayLine?, logFiles: [URL])>((nil, []))
+
     /// The decision log of each lane, once started.
-    public private(set) var logFiles: [URL] = []
+    public var logFiles: [URL] { running.withLock { $0.logFiles } }
 
     public init(thread: NamespaceThread, seed: UInt64, faultName: String, logDirectory: URL?) {
         self.thread = thread
@@ -67,23 +68,20 @@ public final class QueuedPacketEngine: PacketEngine, @unchecked Sendable {
         }
         let line = try DelayLine(queue: queue, lanes: lanes, rawSocket: raw, header: "faultline link decisions v1 fault=\(faultName) seed=\(seed)")
         line.start(name: "delay-line:\(faultName)")
-        lock.withLock {
-            self.line = line
-            logFiles = files
-        }
+        running.withLock { $0 = (line, files) }
     }
 
     public func stop() -> DelayLine.Statistics? {
-        guard let line = lock.withLock({ () -> DelayLine? in defer { line = nil }; return line }) else { return nil }
+        guard let line = running.withLock({ running -> DelayLine? in defer { running.line = nil }; return running.line }) else { return nil }
         return line.stop()
     }
 
     /// The running line's counters, nil when stopped.
-    public var statistics: DelayLine.Statistics? { lock.withLock { line?.statistics } }
+    public var statistics: DelayLine.Statistics? { running.withLock { $0.line?.statistics } }
 }
 
 /// Writes `start`/`stop` into a ``RecordingBackend``'s trace instead of touching packets.
-public final class RecordingPacketEngine: PacketEngine, @unchecked Sendable {
+public final class RecordingPacketEngine: PacketEngine, Sendable {
     private let recorder: RecordingBackend
     public init(into recorder: RecordingBackend) { self.recorder = recorder }
     public func start(_ plan: LinkPlan) throws {
@@ -98,12 +96,11 @@ public final class RecordingPacketEngine: PacketEngine, @unchecked Sendable {
 /// Hands out NFQUEUE numbers, unique within this process (queues are per namespace, and every
 /// namespace a run uses is its own).
 public enum QueueNumbers {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var next: UInt16 = 100
+    private static let next = Mutex<UInt16>(100)
 
     /// `count` consecutive numbers.
     public static func take(_ count: Int) -> UInt16 {
-        lock.withLock {
+        next.withLock { next in
             if Int(next) + count > 65_000 { next = 100 }
             defer { next &+= UInt16(count) }
             return next

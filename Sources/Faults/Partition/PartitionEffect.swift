@@ -2,14 +2,14 @@ import Foundation
 import LinuxSystem
 import Netlink
 import ScenarioFormat
+import Synchronization
 
 /// A partition played on a testbed: applies and heals the changes of its ``PartitionPlan``.
-public final class PartitionEffect: FaultEffect, @unchecked Sendable {
+public final class PartitionEffect: FaultEffect, Sendable {
     public let plan: PartitionPlan
     private let backend: any RouteNetlink
     private let netfilter: any Netfilter
-    private let lock = NSLock()
-    private var applied = false
+    private let applied = Mutex(false)
 
     public init(plan: PartitionPlan, backend: any RouteNetlink, netfilter: any Netfilter) {
         self.plan = plan
@@ -29,7 +29,7 @@ public final class PartitionEffect: FaultEffect, @unchecked Sendable {
     /// Applies every change in order; applying an applied partition again does nothing.
     /// If a change fails, the ones before it are undone and the error is rethrown.
     public func apply() throws {
-        try lock.withLock {
+        try applied.withLock { applied in
             if applied { return }
             var done: [Step] = []
             do {
@@ -48,7 +48,7 @@ public final class PartitionEffect: FaultEffect, @unchecked Sendable {
     /// Undoes every change in reverse order, whether or not it is in place; tries them all and
     /// throws the first failure.
     public func heal() throws {
-        try lock.withLock {
+        try applied.withLock { applied in
             var firstError: Error?
             for step in steps(plan.changes.reversed()) {
                 do { try heal(step) } catch { firstError = firstError ?? error }

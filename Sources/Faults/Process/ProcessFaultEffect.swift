@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import RunHistory
 import ScenarioFormat
+import Synchronization
 
 /// A process fault played on a host's program through its ``HostProcessControl``.
 ///
@@ -13,18 +14,30 @@ import ScenarioFormat
 ///
 /// Heal cancels a restart that has not begun yet (the host then stays down); a restart under way
 /// runs to its end. Restarts run on their own thread so a slow `ready:` rule blocks no task.
-public final class ProcessFaultEffect: FaultEffect, @unchecked Sendable {
+public final class ProcessFaultEffect: FaultEffect, Sendable {
     public let fault: String
     public let action: ProcessAction
     public let control: any HostProcessControl
     /// How long a process may take to end after TERM before it gets KILL.
     public static let termGrace = TimeSpan.seconds(5)
 
-    private let lock = NSLock()
-    private var targetPID: Int32?
-    private var paused = false
+    private let state = Mutex(Signalled())
     private let cancelRestart = DispatchSemaphore(value: 0)
-    private var restartThread: Thread?
+
+    /// The process group signalled, whether it is stopped, and the restart under way.
+    private struct Signalled {
+        var targetPID: Int32?
+        var paused = false
+        /// Set when the latest restart's thread has ended.
+        var restartEnded: Flag?
+    }
+
+    /// A flag one thread sets and others poll: the restart thread's `isFinished`, shareable.
+    private final class Flag: Sendable {
+        private let value = Atomic(false)
+        func set() { value.store(true, ordering: .releasing) }
+        var isSet: Bool { value.load(ordering: .acquiring) }
+    }
 
     public init(fault: String, action: ProcessAction, control: any HostProcessControl) {
         self.fault = fault
@@ -35,7 +48,7 @@ public final class ProcessFaultEffect: FaultEffect, @unchecked Sendable {
     public var engine: String { "signal" }
 
     public var detail: String {
-        let group = lock.withLock { targetPID }.map { "-\($0)" } ?? "-<pgid of \(control.host)>"
+        let group = state.withLock { $0.targetPID }.map { "-\($0)" } ?? "-<pgid of \(control.host)>"
         return switch action {
         case .pause: "kill -STOP \(group)  # heal: kill -CONT \(group)"
         case .kill(let signal, let after):
@@ -46,11 +59,11 @@ public final class ProcessFaultEffect: FaultEffect, @unchecked Sendable {
 
     public func apply() throws {
         guard let pid = control.runningPID else { throw FaultError(.noProcess(host: control.host)) }
-        lock.withLock { targetPID = pid }
+        state.withLock { $0.targetPID = pid }
         switch action {
         case .pause:
             guard control.signalGroup(SIGSTOP) else { throw FaultError(.noProcess(host: control.host)) }
-            lock.withLock { paused = true }
+            state.withLock { $0.paused = true }
         case .kill(let signal, let after):
             guard control.signalGroup(signal.number) else { throw FaultError(.noProcess(host: control.host)) }
             if let after { startRestart(after: after) }
@@ -61,9 +74,9 @@ public final class ProcessFaultEffect: FaultEffect, @unchecked Sendable {
     }
 
     public func heal() throws {
-        let wasPaused = lock.withLock {
-            defer { paused = false }
-            return paused
+        let wasPaused = state.withLock { state in
+            defer { state.paused = false }
+            return state.paused
         }
         if wasPaused { control.signalGroup(SIGCONT) }
         cancelRestart.signal()
@@ -71,14 +84,16 @@ public final class ProcessFaultEffect: FaultEffect, @unchecked Sendable {
 
     /// Waits for the background restart, if any, to finish (for tests and orderly teardown).
     public func waitForRestart(timeout: TimeSpan) -> Bool {
-        guard let t = lock.withLock({ restartThread }) else { return true }
+        guard let ended = state.withLock({ $0.restartEnded }) else { return true }
         let deadline = Date().addingTimeInterval(timeout.seconds)
-        while !t.isFinished, Date() < deadline { usleep(10_000) }
-        return t.isFinished
+        while !ended.isSet, Date() < deadline { usleep(10_000) }
+        return ended.isSet
     }
 
     private func startRestart(after delay: TimeSpan) {
+        let ended = Flag()
         let t = Thread { [self] in
+            defer { ended.set() }
             if delay > .zero, cancelRestart.wait(timeout: .now() + delay.seconds) == .success { return }
             // Whatever survived the signal (a handled USR1, a slow TERM) goes before the new start.
             if !control.waitForExit(timeout: .milliseconds(100)) {
@@ -91,7 +106,7 @@ public final class ProcessFaultEffect: FaultEffect, @unchecked Sendable {
             try? control.restart(for: fault)
         }
         t.name = "restart:\(control.host)"
-        lock.withLock { restartThread = t }
+        state.withLock { $0.restartEnded = ended }
         t.start()
     }
 }

@@ -1,6 +1,7 @@
 import CLinux
 import Foundation
 import Glibc
+import Synchronization
 
 /// A dedicated thread that lives inside one network namespace and runs work there.
 ///
@@ -8,7 +9,7 @@ import Glibc
 /// thread. Sockets created here (netlink sockets, probe sockets, listening sockets for in-process
 /// servers) stay bound to the namespace after they are handed back to other threads, and
 /// processes spawned from here (`posix_spawn`) start inside it.
-public final class NamespaceThread: @unchecked Sendable {
+public final class NamespaceThread: Sendable {
     public let namespace: NetworkNamespace
     /// Owned by the thread too, so the thread never touches a freed NamespaceThread.
     private let queue = WorkQueue()
@@ -82,6 +83,7 @@ public final class NamespaceThread: @unchecked Sendable {
 }
 
 /// The jobs of one ``NamespaceThread``, run in order by its thread until stopped.
+// Unchecked, soundly: each job (not Sendable: `run` waits for it) passes under the condition's lock to the one thread that runs it.
 private final class WorkQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [() -> Void] = []
@@ -123,9 +125,8 @@ private final class JobState<T> {
     init(_ body: @escaping () throws -> T) { self.body = body }
 }
 
-final class LockedError: @unchecked Sendable {
-    private let lock = NSLock()
-    private var error: Error?
-    func set(_ e: Error) { lock.lock(); error = e; lock.unlock() }
-    func get() -> Error? { lock.lock(); defer { lock.unlock() }; return error }
+final class LockedError: Sendable {
+    private let error = Mutex<Error?>(nil)
+    func set(_ e: Error) { error.withLock { $0 = e } }
+    func get() -> Error? { error.withLock { $0 } }
 }

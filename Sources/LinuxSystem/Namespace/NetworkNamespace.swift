@@ -76,17 +76,13 @@ public struct NetworkNamespace: Sendable, Hashable, CustomStringConvertible {
 
 /// Runs `body` on a fresh thread that ends afterwards, so namespace changes it makes die with it.
 func onThrowawayThread(_ body: @escaping @Sendable () throws -> Void) throws {
-    let box = ResultBox()
+    let failure = LockedError()
     let done = DispatchSemaphore(value: 0)
     let thread = Thread {
-        do { try body() } catch { box.error = error }
+        do { try body() } catch { failure.set(error) }
         done.signal()
     }
     thread.start()
     done.wait()
-    if let error = box.error { throw error }
-}
-
-private final class ResultBox: @unchecked Sendable {
-    var error: Error?
+    if let error = failure.get() { throw error }
 }

@@ -7,6 +7,7 @@ import Glibc
 /// The socket belongs to the namespace it was opened in: open it on that namespace's
 /// ``NamespaceThread``, then read it from any thread. Not thread-safe: one reader owns it.
 /// Equivalent to libnetfilter_queue's `nfq_open` / `nfq_create_queue` / `nfq_set_verdict`.
+// Unchecked, soundly: a C socket and its buffers, opened on one thread and then owned by its one reader.
 public final class NetfilterQueue: @unchecked Sendable {
     /// One queued packet; `payload` points into the receive buffer and is valid until the next ``receive(_:)``.
     public typealias Packet = fl_nfq_packet

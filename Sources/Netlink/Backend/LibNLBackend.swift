@@ -2,6 +2,7 @@ import CNetlink
 import Foundation
 import Glibc
 import LinuxSystem
+import Synchronization
 
 /// The one place that calls libnl (`nl_*`, `rtnl_*`).
 ///
@@ -10,7 +11,8 @@ import LinuxSystem
 /// whichever thread calls (the socket, not the thread, decides the namespace), serialised per
 /// socket, without a thread hop: a FIB rule toggles in a few microseconds. No caches are
 /// allocated for writes; interface indexes are looked up by name once and remembered.
-public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
+public final class LibNLBackend: RouteNetlink, Sendable {
+    // Unchecked, soundly: the libnl socket and `indexes` are touched only under `lock`.
     final class Session: @unchecked Sendable {
         let thread: NamespaceThread
         let socket: OpaquePointer
@@ -22,21 +24,20 @@ public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
-    private var sessions: [String: Session] = [:]
+    private let sessions = Mutex<[String: Session]>([:])
 
     public init() {}
 
     deinit {
-        for session in sessions.values { nl_socket_free(session.socket) }
+        sessions.withLock { for session in $0.values { nl_socket_free(session.socket) } }
     }
 
     public func attach(_ thread: NamespaceThread) throws {
         let name = thread.namespace.name
-        if lock.withLock({ sessions[name] != nil }) { return }
+        if sessions.withLock({ $0[name] != nil }) { return }
         let socket = try thread.run { try Self.connectedSocket(namespace: name) }
         let session = Session(thread: thread, socket: socket)
-        let kept = lock.withLock { () -> Bool in
+        let kept = sessions.withLock { sessions -> Bool in
             guard sessions[name] == nil else { return false }
             sessions[name] = session
             return true
@@ -45,7 +46,7 @@ public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
     }
 
     public func detach(_ namespace: NetworkNamespace) {
-        guard let session = lock.withLock({ sessions.removeValue(forKey: namespace.name) }) else { return }
+        guard let session = sessions.withLock({ $0.removeValue(forKey: namespace.name) }) else { return }
         session.lock.withLock { nl_socket_free(session.socket) }
     }
 
@@ -67,7 +68,7 @@ public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
     }
 
     func session(_ namespace: NetworkNamespace, _ operation: String, _ object: String) throws -> Session {
-        guard let s = lock.withLock({ sessions[namespace.name] }) else {
+        guard let s = sessions.withLock({ $0[namespace.name] }) else {
             throw NetlinkError(operation: operation, object: "\(object) (namespace not attached)", namespace: namespace.name, code: -Int32(NLE_BAD_SOCK))
         }
         return s
@@ -100,7 +101,7 @@ public final class LibNLBackend: RouteNetlink, @unchecked Sendable {
         }
         if pair.peerNamespace == nil {
             s.lock.withLock { s.indexes[pair.peerName] = nil } as Void
-        } else if let p = pair.peerNamespace, let other = lock.withLock({ sessions[p.name] }) {
+        } else if let p = pair.peerNamespace, let other = sessions.withLock({ $0[p.name] }) {
             other.lock.withLock { other.indexes[pair.peerName] = nil } as Void
         }
     }

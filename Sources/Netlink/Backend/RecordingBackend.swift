@@ -1,28 +1,28 @@
 import Foundation
 import LinuxSystem
+import Synchronization
 
 /// A backend that changes nothing and writes down each call as the `ip` command it equals,
 /// for tests of planners and appliers that run without root.
 ///
 /// `failing` makes matching calls throw, to test rollback paths.
-public final class RecordingBackend: RouteNetlink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var calls: [String] = []
-    private var presentRules: [String: Set<FIBRule>] = [:]
+public final class RecordingBackend: RouteNetlink, Sendable {
+    private let calls = Mutex<[String]>([])
+    private let presentRules = Mutex<[String: Set<FIBRule>]>([:])
     /// Calls whose recorded text contains this string throw `NLE_PERM`.
-    public var failing: String?
+    public let failing: String?
 
     public init(failing: String? = nil) { self.failing = failing }
 
     /// Every call so far, as `ip -n NS …` commands (other entries as given to ``record(_:)``).
-    public var trace: [String] { lock.withLock { calls } }
+    public var trace: [String] { calls.withLock { $0 } }
 
     /// Forgets the trace.
-    public func reset() { lock.withLock { calls.removeAll() } }
+    public func reset() { calls.withLock { $0.removeAll() } }
 
     /// Appends a line to the trace; other seams (iptables) share one trace with netlink calls.
     public func record(_ line: String) throws {
-        try lock.withLock {
+        try calls.withLock { calls in
             calls.append(line)
             if let failing, line.contains(failing) {
                 throw NetlinkError(operation: "recording", object: line, namespace: "-", code: -28)
@@ -54,7 +54,7 @@ public final class RecordingBackend: RouteNetlink, @unchecked Sendable {
     }
     public func addRule(_ rule: FIBRule, in namespace: NetworkNamespace) throws {
         try record("ip -n \(namespace) rule add \(rule)")
-        try lock.withLock {
+        try presentRules.withLock { presentRules in
             guard presentRules[namespace.name, default: []].insert(rule).inserted else {
                 throw NetlinkError(operation: "adding FIB rule", object: rule.description, namespace: namespace.name, code: -6)
             }
@@ -62,10 +62,10 @@ public final class RecordingBackend: RouteNetlink, @unchecked Sendable {
     }
     public func deleteRule(_ rule: FIBRule, in namespace: NetworkNamespace) throws {
         try record("ip -n \(namespace) rule del \(rule)")
-        _ = lock.withLock { presentRules[namespace.name]?.remove(rule) }
+        _ = presentRules.withLock { $0[namespace.name]?.remove(rule) }
     }
     public func rules(in namespace: NetworkNamespace) throws -> [String] {
-        lock.withLock { presentRules[namespace.name, default: []].map(\.description).sorted() }
+        presentRules.withLock { $0[namespace.name, default: []].map(\.description).sorted() }
     }
     public func setSysctl(_ key: String, to value: String, in namespace: NetworkNamespace) throws {
         try record("ip netns exec \(namespace) sysctl -w \(key.replacingOccurrences(of: "/", with: "."))=\(value)")

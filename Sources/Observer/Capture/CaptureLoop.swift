@@ -6,8 +6,8 @@ import ScenarioFormat
 /// The body of the traffic observer's thread: polls the capture, writes each packet to the
 /// capture file, hands it to the ``TrafficAnalyzer``, and every interval records the stats,
 /// flushes the file and forgets idle connections.
-/// Handed to the capture thread at start and used only there afterwards, hence unchecked.
-final class CaptureLoop: @unchecked Sendable {
+/// Handed to the capture thread at start (``HandOff``) and used only there afterwards.
+final class CaptureLoop {
     private let handle: PcapHandle
     private let dump: PcapDumpFile?
     private let analyzer: TrafficAnalyzer

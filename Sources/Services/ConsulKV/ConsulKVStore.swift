@@ -1,23 +1,40 @@
 import Foundation
 import NIOCore
 import ScenarioFormat
+import Synchronization
 
 /// The state of the Consul KV stand-in: keys with Consul's indexes, and the blocking queries
 /// waiting for them to change.
 ///
 /// Like Consul, one index counts every write; a key's `ModifyIndex` is the index of its last write,
 /// and a deleted key leaves a tombstone so a blocking query on it still wakes up.
-public final class ConsulKVStore: @unchecked Sendable {
-    private let lock = NSLock()
-    private var records: [String: KVRecord] = [:]
-    private var tombstones: [String: UInt64] = [:]
-    private var lastIndex: UInt64 = 0
-    private var watchers: [Watcher] = []
+public final class ConsulKVStore: Sendable {
+    private let state = Mutex(State())
+
+    private struct State {
+        var records: [String: KVRecord] = [:]
+        var tombstones: [String: UInt64] = [:]
+        var lastIndex: UInt64 = 0
+        var watchers: [Watcher] = []
+
+        func index(of selection: Selection) -> UInt64 {
+            var best: UInt64 = 0
+            for (k, r) in records where selection.contains(k) { best = max(best, r.modifyIndex) }
+            for (k, i) in tombstones where selection.contains(k) { best = max(best, i) }
+            return max(best == 0 ? lastIndex : best, 1)
+        }
+
+        mutating func takeWatchers(_ affected: (Selection) -> Bool) -> [Watcher] {
+            let woken = watchers.filter { affected($0.selection) }
+            watchers.removeAll { w in woken.contains { $0 === w } }
+            return woken
+        }
+    }
 
     /// Seeds the store; each seeded key gets its own index, in order.
     public init(entries: [KVEntry] = []) {
         for e in entries { _ = put(e.key, value: Array(e.value.utf8)) }
-        lastIndex = max(lastIndex, 1)
+        state.withLock { $0.lastIndex = max($0.lastIndex, 1) }
     }
 
     /// What a read looks at: one key, or every key under a prefix.
@@ -37,10 +54,10 @@ public final class ConsulKVStore: @unchecked Sendable {
 
     /// The records selected, sorted by key.
     public func read(_ selection: Selection) -> [KVRecord] {
-        lock.withLock {
+        state.withLock { state in
             switch selection {
-            case .key(let k): records[k].map { [$0] } ?? []
-            case .prefix(let p): records.values.filter { $0.key.hasPrefix(p) }.sorted { $0.key < $1.key }
+            case .key(let k): state.records[k].map { [$0] } ?? []
+            case .prefix(let p): state.records.values.filter { $0.key.hasPrefix(p) }.sorted { $0.key < $1.key }
             }
         }
     }
@@ -48,14 +65,7 @@ public final class ConsulKVStore: @unchecked Sendable {
     /// The index a read of `selection` reports (`X-Consul-Index`): the latest write or delete that
     /// touched it, else the store's index; never 0, which clients read as "no index".
     public func index(of selection: Selection) -> UInt64 {
-        lock.withLock { indexLocked(selection) }
-    }
-
-    private func indexLocked(_ selection: Selection) -> UInt64 {
-        var best: UInt64 = 0
-        for (k, r) in records where selection.contains(k) { best = max(best, r.modifyIndex) }
-        for (k, i) in tombstones where selection.contains(k) { best = max(best, i) }
-        return max(best == 0 ? lastIndex : best, 1)
+        state.withLock { $0.index(of: selection) }
     }
 
     // MARK: Writing
@@ -64,15 +74,15 @@ public final class ConsulKVStore: @unchecked Sendable {
     /// (0: only if the key does not exist). Returns whether the write happened.
     @discardableResult
     public func put(_ key: String, value: [UInt8], flags: UInt64 = 0, cas: UInt64? = nil) -> Bool {
-        let (done, woken): (Bool, [Watcher]) = lock.withLock {
-            let existing = records[key]
+        let (done, woken): (Bool, [Watcher]) = state.withLock { state in
+            let existing = state.records[key]
             if let cas, cas != (existing?.modifyIndex ?? 0) { return (false, []) }
-            lastIndex += 1
-            records[key] = KVRecord(
+            state.lastIndex += 1
+            state.records[key] = KVRecord(
                 key: key, value: value.isEmpty ? nil : value, flags: flags,
-                createIndex: existing?.createIndex ?? lastIndex, modifyIndex: lastIndex)
-            tombstones[key] = nil
-            return (true, takeWatchers { $0.contains(key) })
+                createIndex: existing?.createIndex ?? state.lastIndex, modifyIndex: state.lastIndex)
+            state.tombstones[key] = nil
+            return (true, state.takeWatchers { $0.contains(key) })
         }
         woken.forEach { $0.wake() }
         return done
@@ -82,16 +92,16 @@ public final class ConsulKVStore: @unchecked Sendable {
     /// key's `ModifyIndex` equals it. Returns whether the delete happened (deleting nothing is true).
     @discardableResult
     public func delete(_ selection: Selection, cas: UInt64? = nil) -> Bool {
-        let (done, woken): (Bool, [Watcher]) = lock.withLock {
-            if let cas, case .key(let k) = selection, records[k]?.modifyIndex != cas { return (false, []) }
-            let doomed = records.keys.filter { selection.contains($0) }
+        let (done, woken): (Bool, [Watcher]) = state.withLock { state in
+            if let cas, case .key(let k) = selection, state.records[k]?.modifyIndex != cas { return (false, []) }
+            let doomed = state.records.keys.filter { selection.contains($0) }
             guard !doomed.isEmpty else { return (true, []) }
-            lastIndex += 1
+            state.lastIndex += 1
             for k in doomed {
-                records[k] = nil
-                tombstones[k] = lastIndex
+                state.records[k] = nil
+                state.tombstones[k] = state.lastIndex
             }
-            return (true, takeWatchers { w in doomed.contains { w.contains($0) } })
+            return (true, state.takeWatchers { w in doomed.contains { w.contains($0) } })
         }
         woken.forEach { $0.wake() }
         return done
@@ -106,9 +116,9 @@ public final class ConsulKVStore: @unchecked Sendable {
     ) -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Void.self)
         let watcher = Watcher(selection: selection, promise: promise)
-        let registered: Bool = lock.withLock {
-            guard indexLocked(selection) <= index else { return false }
-            watchers.append(watcher)
+        let registered: Bool = state.withLock { state in
+            guard state.index(of: selection) <= index else { return false }
+            state.watchers.append(watcher)
             return true
         }
         guard registered else {
@@ -116,7 +126,7 @@ public final class ConsulKVStore: @unchecked Sendable {
             return promise.futureResult
         }
         let timeout = eventLoop.scheduleTask(in: wait) { [weak self] in
-            self?.lock.withLock { self?.watchers.removeAll { $0 === watcher } }
+            self?.state.withLock { $0.watchers.removeAll { $0 === watcher } }
             watcher.wake()
         }
         promise.futureResult.whenComplete { _ in timeout.cancel() }
@@ -124,21 +134,14 @@ public final class ConsulKVStore: @unchecked Sendable {
     }
 
     /// Blocking queries now waiting (for tests).
-    public var waitingCount: Int { lock.withLock { watchers.count } }
-
-    private func takeWatchers(_ affected: (Selection) -> Bool) -> [Watcher] {
-        let woken = watchers.filter { affected($0.selection) }
-        watchers.removeAll { w in woken.contains { $0 === w } }
-        return woken
-    }
+    public var waitingCount: Int { state.withLock { $0.watchers.count } }
 }
 
 /// One waiting blocking query; woken once, by a change or by its timeout.
-private final class Watcher: @unchecked Sendable {
+private final class Watcher: Sendable {
     let selection: ConsulKVStore.Selection
     private let promise: EventLoopPromise<Void>
-    private let lock = NSLock()
-    private var done = false
+    private let done = Mutex(false)
 
     init(selection: ConsulKVStore.Selection, promise: EventLoopPromise<Void>) {
         self.selection = selection
@@ -148,7 +151,7 @@ private final class Watcher: @unchecked Sendable {
     func contains(_ key: String) -> Bool { selection.contains(key) }
 
     func wake() {
-        let first = lock.withLock { () -> Bool in
+        let first = done.withLock { done -> Bool in
             defer { done = true }
             return !done
         }

@@ -3,20 +3,20 @@ import LinuxSystem
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// A stand-in HTTP server on SwiftNIO, listening inside a host's namespace.
 ///
 /// Accepted connections get `TCP_NODELAY` and one handler each; answers come from the
 /// ``HTTPResponder`` unless a fault rule in ``rules`` shapes them.
-public final class HTTPStandIn: HTTPFaultTarget, @unchecked Sendable {
+public final class HTTPStandIn: HTTPFaultTarget, Sendable {
     public let host: String
     public let port: UInt16
     /// The faults applied now.
     public let rules: HTTPFaultRules
     public let responder: any HTTPResponder
     private let channel: any Channel
-    private let lock = NSLock()
-    private var stopped = false
+    private let stopped = Atomic(false)
 
     private init(host: String, port: UInt16, responder: any HTTPResponder, rules: HTTPFaultRules, channel: any Channel) {
         self.host = host
@@ -62,10 +62,7 @@ public final class HTTPStandIn: HTTPFaultTarget, @unchecked Sendable {
     /// Stops accepting and closes the listening socket; open connections close with the event loop
     /// group. Idempotent.
     public func stop() {
-        let first = lock.withLock { () -> Bool in
-            defer { stopped = true }
-            return !stopped
-        }
+        let first = !stopped.exchange(true, ordering: .sequentiallyConsistent)
         guard first else { return }
         try? channel.close().wait()
     }

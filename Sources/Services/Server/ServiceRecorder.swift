@@ -2,10 +2,11 @@ import FaultlineCore
 import Foundation
 import RunHistory
 import ScenarioFormat
+import Synchronization
 
 /// Writes what a stand-in serves into the run's history: one ``HTTPRequestEvent`` per request and
 /// one ``HTTPResponseEvent`` per answer, with `via: service:<host>`.
-public final class ServiceRecorder: @unchecked Sendable {
+public final class ServiceRecorder: Sendable {
     /// Request headers worth keeping (lower-case); bodies are never stored.
     static let keptHeaders = ["user-agent", "x-consul-token", "x-request-id", "idempotency-key"]
 
@@ -57,16 +58,12 @@ public final class ServiceRecorder: @unchecked Sendable {
 }
 
 /// Numbers exchanges uniquely across every stand-in of a run.
-public final class ExchangeCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var last = 0
+public final class ExchangeCounter: Sendable {
+    private let last = Atomic(0)
 
     public init() {}
 
     public func next() -> Int {
-        lock.withLock {
-            last += 1
-            return last
-        }
+        last.add(1, ordering: .sequentiallyConsistent).newValue
     }
 }

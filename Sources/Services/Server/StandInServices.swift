@@ -4,14 +4,13 @@ import NIOPosix
 import RunHistory
 import ScenarioFormat
 import Testbed
+import Synchronization
 
 /// Every stand-in service of a run, started together on one event loop group and stopped together.
-public final class StandInServices: @unchecked Sendable {
+public final class StandInServices: Sendable {
     private let threads: Int
     /// Made at the first start, so a run without services starts no threads.
-    private var group: MultiThreadedEventLoopGroup?
-    private let lock = NSLock()
-    private var services: [String: HTTPStandIn] = [:]
+    private let running = Mutex<(group: MultiThreadedEventLoopGroup?, services: [String: HTTPStandIn])>((nil, [:]))
     private let exchanges = ExchangeCounter()
 
     /// - Parameter threads: event loop threads (the stand-ins are light; one is plenty for tests).
@@ -30,33 +29,30 @@ public final class StandInServices: @unchecked Sendable {
         case .http(let spec): RouteResponder(routes: spec.routes)
         case .consulKV(let spec): ConsulKVResponder(spec: spec)
         }
-        let loops = lock.withLock {
-            if let existing = self.group { return existing }
+        let loops = running.withLock { running in
+            if let existing = running.group { return existing }
             let made = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-            self.group = made
+            running.group = made
             return made
         }
         let standIn = try HTTPStandIn.start(
             host: host, port: service.port, thread: topology.thread(of: host), responder: responder,
             recorder: recorder, group: loops)
-        lock.withLock { services[host] = standIn }
+        running.withLock { $0.services[host] = standIn }
         return standIn
     }
 
     /// The running stand-in on `host`, if any.
-    public func service(on host: String) -> HTTPStandIn? { lock.withLock { services[host] } }
+    public func service(on host: String) -> HTTPStandIn? { running.withLock { $0.services[host] } }
 
     /// The stand-ins by host, as fault targets.
-    public var targets: [String: any HTTPFaultTarget] { lock.withLock { services } }
+    public var targets: [String: any HTTPFaultTarget] { running.withLock { $0.services } }
 
     /// Stops every stand-in and the event loops. Idempotent.
     public func stop() {
-        let (all, group) = lock.withLock { () -> ([HTTPStandIn], MultiThreadedEventLoopGroup?) in
-            defer {
-                services.removeAll()
-                self.group = nil
-            }
-            return (Array(services.values), self.group)
+        let (all, group) = running.withLock { running -> ([HTTPStandIn], MultiThreadedEventLoopGroup?) in
+            defer { running = (nil, [:]) }
+            return (Array(running.services.values), running.group)
         }
         for s in all { s.stop() }
         try? group?.syncShutdownGracefully()

@@ -4,6 +4,7 @@ import Glibc
 import LinuxSystem
 import RunHistory
 import ScenarioFormat
+import Synchronization
 
 /// The outcome of one probe attempt, as the client would see it.
 public struct ProbeOutcome: Sendable, Equatable {
@@ -163,8 +164,7 @@ public struct ResolvedTarget: Sendable, Equatable {
 
 /// Hands out source ports from ``ProbeTraffic/sourcePorts`` in turn, skipping ports in use.
 enum SourcePorts {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var next = ProbeTraffic.sourcePorts.lowerBound
+    private static let next = Mutex(ProbeTraffic.sourcePorts.lowerBound)
 
     /// Binds `fd` to the next free port of the range (a few tries); false if none was free.
     static func bind(_ fd: Int32) -> Bool {
@@ -177,11 +177,11 @@ enum SourcePorts {
     }
 
     private static func take() -> UInt16 {
-        lock.lock()
-        defer { lock.unlock() }
-        let port = next
-        next = next == ProbeTraffic.sourcePorts.upperBound ? ProbeTraffic.sourcePorts.lowerBound : next + 1
-        return port
+        next.withLock { next in
+            let port = next
+            next = next == ProbeTraffic.sourcePorts.upperBound ? ProbeTraffic.sourcePorts.lowerBound : next + 1
+            return port
+        }
     }
 }
 

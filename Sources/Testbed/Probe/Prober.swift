@@ -4,14 +4,14 @@ import Glibc
 import LinuxSystem
 import RunHistory
 import ScenarioFormat
+import Synchronization
 
 /// Runs one probe continuously from inside a host: an attempt every `every` (fixed rate; an
 /// attempt that overruns delays the next, never stacks), each recorded in the history.
-public final class Prober: @unchecked Sendable {
+public final class Prober: Sendable {
     public let name: String
     private let thread: NamespaceThread
-    private let lock = NSLock()
-    private var stopped = false
+    private let stopped = Atomic(false)
     private let finished = DispatchSemaphore(value: 0)
 
     /// Starts probing a network target (http, tcp) at once on a thread of its own inside `namespace`.
@@ -49,17 +49,12 @@ public final class Prober: @unchecked Sendable {
     }
 
     private var isStopped: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopped
+        stopped.load(ordering: .sequentiallyConsistent)
     }
 
     /// Stops after the attempt under way (at most its timeout) and ends the thread.
     public func stop() {
-        lock.lock()
-        let already = stopped
-        stopped = true
-        lock.unlock()
+        let already = stopped.exchange(true, ordering: .sequentiallyConsistent)
         guard !already else { return }
         finished.wait()
         thread.stop()

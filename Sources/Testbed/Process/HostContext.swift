@@ -8,7 +8,7 @@ import LinuxSystem
 ///
 /// Programs spawned from it inherit both. A thread may `unshare(CLONE_NEWNS)` on its own (it
 /// implies `CLONE_FS`, which a thread can drop), so the rest of the process is untouched.
-public final class HostContext: @unchecked Sendable {
+public final class HostContext: Sendable {
     public let host: String
     public let thread: NamespaceThread
 

@@ -4,20 +4,20 @@ import Glibc
 import LinuxSystem
 import RunHistory
 import ScenarioFormat
+import Synchronization
 
 /// A host's program (`run:`), started with `sh -c` in the host's namespaces (and its cgroup, when
 /// given). Every output line and its exit land in the history; at teardown its whole process group
 /// ends (TERM, then KILL). One instance is one start: a restart makes a new `HostProcess`.
-public final class HostProcess: @unchecked Sendable {
+public final class HostProcess: Sendable {
     public let host: String
     public let command: String
     public let pid: pid_t
     private let history: History
-    private let lock = NSLock()
-    private var exitStatus: ExitStatus?
+    private let exitStatus = Mutex<ExitStatus?>(nil)
     private let exited = DispatchSemaphore(value: 0)
     private let outputDone = DispatchGroup()
-    private var lineWatchers: [(String) -> Void] = []
+    private let lineWatchers = Mutex<[@Sendable (String) -> Void]>([])
 
     /// The longest output line kept in the history; longer lines are cut with a marker.
     public static let maxLineLength = 8192
@@ -38,9 +38,7 @@ public final class HostProcess: @unchecked Sendable {
             let status = Spawn.wait(pid)
             // Let the readers drain what the process wrote before it ended.
             _ = outputDone.wait(timeout: .now() + 2)
-            lock.lock()
-            exitStatus = status
-            lock.unlock()
+            exitStatus.withLock { $0 = status }
             let s: ExitStatus = switch status {
             case .exited(let c): .exited(c)
             case .signaled(let sig): .signaled(sig)
@@ -54,16 +52,12 @@ public final class HostProcess: @unchecked Sendable {
 
     /// How the process ended, or nil while it runs.
     public var status: ExitStatus? {
-        lock.lock()
-        defer { lock.unlock() }
-        return exitStatus
+        exitStatus.withLock { $0 }
     }
 
     /// Calls `watcher` with every later output line (stdout and stderr), e.g. for `ready: log:…`.
-    public func watchLines(_ watcher: @escaping (String) -> Void) {
-        lock.lock()
-        lineWatchers.append(watcher)
-        lock.unlock()
+    public func watchLines(_ watcher: @escaping @Sendable (String) -> Void) {
+        lineWatchers.withLock { $0.append(watcher) }
     }
 
     /// Waits up to `timeout` seconds for the process to end; true if it has.
@@ -125,9 +119,7 @@ public final class HostProcess: @unchecked Sendable {
             line = String(line.prefix(Self.maxLineLength)) + " …[cut]"
         }
         history.record(.processOutput(host: host, stream: stream, line: line))
-        lock.lock()
-        let watchers = lineWatchers
-        lock.unlock()
+        let watchers = lineWatchers.withLock { $0 }
         for w in watchers { w(line) }
     }
 }

@@ -3,21 +3,26 @@ import Foundation
 import LinuxSystem
 import Netlink
 import ScenarioFormat
+import Synchronization
 
 /// A built testbed network: the namespaces of ``TopologyPlan``, with a ``NamespaceThread`` in
 /// each that the rest of Faultline reuses (netlink sockets, probe sockets, spawned processes).
 ///
 /// ``teardown()`` deletes every namespace it created, which is what removes every link, route,
 /// rule and iptables rule made inside them; the root namespace is never touched.
-public final class Topology: @unchecked Sendable {
+public final class Topology: Sendable {
     public let plan: TopologyPlan
     /// The backend the topology was built with; faults use the same one (its sockets are open).
     public let backend: any RouteNetlink
 
-    private let lock = NSLock()
-    private var threads: [String: NamespaceThread] = [:]
-    private var created: [NetworkNamespace] = []
-    private var tornDown = false
+    private let built = Mutex(Built())
+
+    /// What the build made so far, for teardown to undo.
+    private struct Built {
+        var threads: [String: NamespaceThread] = [:]
+        var created: [NetworkNamespace] = []
+        var tornDown = false
+    }
 
     private init(plan: TopologyPlan, backend: any RouteNetlink) {
         self.plan = plan
@@ -69,9 +74,9 @@ public final class Topology: @unchecked Sendable {
         switch step {
         case .createNamespace(let ns):
             let namespace = try NetworkNamespace.create(ns.name)
-            lock.withLock { created.append(namespace) }
+            built.withLock { $0.created.append(namespace) }
             let thread = try NamespaceThread(namespace)
-            lock.withLock { threads[namespace.name] = thread }
+            built.withLock { $0.threads[namespace.name] = thread }
             try backend.attach(thread)
         case .linkUp(let device, let ns): try backend.setLinkUp(device, in: ns)
         case .veth(let pair, let ns): try backend.addVethPair(pair, in: ns)
@@ -87,7 +92,7 @@ public final class Topology: @unchecked Sendable {
     public var hosts: [String] { plan.hosts.map(\.host) }
     public var routerNamespace: NetworkNamespace { plan.routerNamespace }
     public var routerAddress: IPv4Address { plan.routerAddress }
-    public var routerThread: NamespaceThread { lock.withLock { threads[plan.routerNamespace.name]! } }
+    public var routerThread: NamespaceThread { built.withLock { $0.threads[plan.routerNamespace.name]! } }
 
     /// The host's namespace (`fl-<runID>-<host>`).
     public func namespace(of host: String) throws -> NetworkNamespace { try plan.requireHost(host).namespace }
@@ -104,7 +109,7 @@ public final class Topology: @unchecked Sendable {
 
     /// The thread that lives in `namespace`, if the topology made it (the router's included).
     public func thread(in namespace: NetworkNamespace) -> NamespaceThread? {
-        lock.withLock { threads[namespace.name] }
+        built.withLock { $0.threads[namespace.name] }
     }
 
     /// The host with this address, if any.
@@ -126,11 +131,11 @@ public final class Topology: @unchecked Sendable {
     /// Idempotent; tries every namespace and then throws the first failure.
     /// Equivalent to: `ip netns delete NS` for each.
     public func teardown() throws {
-        let (namespaces, threads) = lock.withLock { () -> ([NetworkNamespace], [NamespaceThread]) in
-            if tornDown { return ([], []) }
-            tornDown = true
-            defer { created.removeAll(); self.threads.removeAll() }
-            return (created, Array(self.threads.values))
+        let (namespaces, threads) = built.withLock { built -> ([NetworkNamespace], [NamespaceThread]) in
+            if built.tornDown { return ([], []) }
+            built.tornDown = true
+            defer { built.created.removeAll(); built.threads.removeAll() }
+            return (built.created, Array(built.threads.values))
         }
         for ns in namespaces { backend.detach(ns) }
         for thread in threads { thread.stop() }
@@ -143,9 +148,8 @@ public final class Topology: @unchecked Sendable {
 }
 
 /// The first error reported by any of several threads.
-private final class LockedFirstError: @unchecked Sendable {
-    private let lock = NSLock()
-    private var error: Error?
-    func set(_ e: Error) { lock.withLock { if error == nil { error = e } } }
-    func get() -> Error? { lock.withLock { error } }
+private final class LockedFirstError: Sendable {
+    private let error = Mutex<Error?>(nil)
+    func set(_ e: Error) { error.withLock { if $0 == nil { $0 = e } } }
+    func get() -> Error? { error.withLock { $0 } }
 }
