@@ -49,7 +49,7 @@ extension ScenarioRunner {
             }
         }
         teardown.push("healing fault \(fault.name)", heal)
-        history.record(.faultApplied(fault: fault.name, planned: fault.at, engine: effect.engine, detail: effect.detail))
+        history.record(.faultApplied(fault: fault.name, planned: fault.at, engine: effect.engine.description, detail: effect.detail))
         progress("fault \(fault.name) applied (\(effect.engine)): \(effect.detail)")
         guard fault.duration != nil else { return }
         await sleep(until: end)

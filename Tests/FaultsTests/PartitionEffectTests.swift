@@ -18,7 +18,7 @@ struct PartitionEffectTests {
     @Test func dropAppliesThenHealsInReverse() throws {
         let backend = RecordingBackend()
         let fault = try effect(.drop, backend)
-        #expect(fault.engine == "fib-rule")
+        #expect(fault.engine == .fibRule)
         try fault.apply()
         try fault.heal()
         #expect(backend.trace == [
@@ -32,7 +32,7 @@ struct PartitionEffectTests {
     @Test func rejectOneWayAnswersOnlyThatDirectionInTheRouter() throws {
         let backend = RecordingBackend()
         let fault = try effect(.reject, backend, oneWay: true)
-        #expect(fault.engine == "iptables")
+        #expect(fault.engine == .iptables)
         try fault.apply()
         try fault.heal()
         #expect(backend.trace == [
@@ -44,7 +44,7 @@ struct PartitionEffectTests {
     @Test func resetUsesIPTablesInTheRoutersForwardChain() throws {
         let backend = RecordingBackend()
         let fault = try effect(.reset, backend, oneWay: true)
-        #expect(fault.engine == "iptables")
+        #expect(fault.engine == .iptables)
         try fault.apply()
         try fault.heal()
         #expect(backend.trace == [

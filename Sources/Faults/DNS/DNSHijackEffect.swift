@@ -18,7 +18,7 @@ public final class DNSHijackEffect: FaultEffect, @unchecked Sendable {
         self.rules = rules
     }
 
-    public var engine: String { "dns-server" }
+    public var engine: EffectEngine { .dnsServer }
 
     /// The rule in one line: `consul.service.consul A from [client]: answer 198.18.9.9, first 3`.
     public var detail: String {

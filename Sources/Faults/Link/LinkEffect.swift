@@ -33,7 +33,7 @@ public final class LinkEffect: FaultEffect, @unchecked Sendable {
         self.decisionLogs = decisionLogs
     }
 
-    public var engine: String { plan.engine.rawValue }
+    public var engine: EffectEngine { .link(plan.engine) }
 
     public var detail: String {
         (plan.commands + decisionLogs.map { "decisions: \($0)" }).joined(separator: "\n")

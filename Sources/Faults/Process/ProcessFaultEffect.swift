@@ -32,7 +32,7 @@ public final class ProcessFaultEffect: FaultEffect, @unchecked Sendable {
         self.control = control
     }
 
-    public var engine: String { "signal" }
+    public var engine: EffectEngine { .signal }
 
     public var detail: String {
         let group = lock.withLock { targetPID }.map { "-\($0)" } ?? "-<pgid of \(control.host)>"
