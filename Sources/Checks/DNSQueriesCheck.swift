@@ -51,7 +51,9 @@ public struct DNSQueriesCheck: Sendable {
                 consider(i, e, host: host, name: qname, rcode: outcome.responseCode.map { $0.description.lowercased() })
             case .dnsMessage(let m) where !m.response && hosts.contains(m.to):
                 consider(i, e, host: m.from, name: m.name, rcode: answers[i].map { $0.description.lowercased() } ?? "none")
-            default:
+            case .testbedReady, .processStarted, .processOutput, .processExited, .hostReady, .timelineStarted,
+                .faultApplied, .faultHealed, .faultFailed, .probe, .connection, .httpRequest, .httpResponse,
+                .captureStats, .udpFlow, .dnsMessage, .timelineEnded, .cpuSample, .stressMeasured, .interrupted, .note:
                 continue
             }
         }

@@ -152,7 +152,7 @@ public struct TimelineLanes: Sendable {
             case .connection, .udpFlow, .testbedReady, .timelineStarted, .faultApplied, .faultHealed, .faultFailed, .cpuSample,
                 .stressMeasured, .captureStats:
                 break  // Drawn from the report (faults), or not worth a mark (counters, samples).
-            default:
+            case .dnsQuery:
                 let fields = Self.fields(of: e)
                 let who = fields["host"] ?? fields["from"] ?? ""
                 let key = "\(e.type) \(who)"

@@ -29,7 +29,7 @@ public final class DNSHijackEffect: FaultEffect, @unchecked Sendable {
         switch h.action {
         case .answer(let values): s += " " + values.map(\.description).joined(separator: ", ")
         case .delay(let d): s += " \(d)"
-        default: break
+        case .rcode, .drop, .truncate, .shapeTTL: break
         }
         if let ttl = h.ttl { s += ", ttl \(ttl)" }
         if let first = h.first { s += ", first \(first)" }
