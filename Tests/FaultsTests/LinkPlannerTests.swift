@@ -123,6 +123,16 @@ struct LinkPlannerTests {
         ])
     }
 
+    /// No quiet stand-in: without a packet engine the userspace engine refuses to be made.
+    @Test func aUserspaceLinkFaultWithoutAPacketEngineIsAnError() {
+        let recorder = RecordingBackend()
+        #expect(throws: FaultError(.noPacketEngine)) {
+            try FaultEngine.make(.link(Self.link([("a", "b")]) { $0.engine = .userspace }), plan: Self.topology,
+                                 backend: recorder, netfilter: RecordingNetfilter(into: recorder))
+        }
+        #expect(recorder.trace.isEmpty)
+    }
+
     @Test func aFailedStepUndoesTheStepsBefore() throws {
         let recorder = RecordingBackend(failing: "filter add")
         let effect = try FaultEngine.make(.link(Self.link([("a", "b")]) { $0.engine = .userspace; $0.rate = Bitrate(bitsPerSecond: 8000) }),

@@ -11,7 +11,7 @@ public final class LinkEffect: FaultEffect, @unchecked Sendable {
     public let plan: LinkPlan
     private let backend: any RouteNetlink
     private let netfilter: any Netfilter
-    private let packets: any PacketEngine
+    private let packets: (any PacketEngine)?
     private let roots: SharedRoots
     private let lock = NSLock()
     private var applied = false
@@ -21,10 +21,12 @@ public final class LinkEffect: FaultEffect, @unchecked Sendable {
     /// The delay line's counters from the last heal.
     public private(set) var lastStatistics: DelayLine.Statistics?
 
+    /// - Parameter packets: the per-packet engine; the userspace engine cannot do without one.
     public init(
-        plan: LinkPlan, backend: any RouteNetlink, netfilter: any Netfilter, packets: any PacketEngine, roots: SharedRoots,
+        plan: LinkPlan, backend: any RouteNetlink, netfilter: any Netfilter, packets: (any PacketEngine)?, roots: SharedRoots,
         decisionLogs: [String] = []
-    ) {
+    ) throws {
+        if plan.engine == .userspace && packets == nil { throw FaultError(.noPacketEngine) }
         self.plan = plan
         self.roots = roots
         self.backend = backend
@@ -43,7 +45,7 @@ public final class LinkEffect: FaultEffect, @unchecked Sendable {
         try lock.withLock {
             if applied { return }
             do {
-                if plan.engine == .userspace { try packets.start(plan) }
+                if plan.engine == .userspace { try packets?.start(plan) }
                 for root in plan.roots {
                     try roots.acquire(key(root)) { try backend.addQdisc(root, in: plan.router) }
                     acquiredRoots.append(root)
@@ -72,7 +74,7 @@ public final class LinkEffect: FaultEffect, @unchecked Sendable {
             do { try body() } catch { firstError = firstError ?? error }
         }
         attempt { try netfilter.delete(plan.lanes.reversed().flatMap { $0.steering.reversed() }, in: plan.router) }
-        if let stats = packets.stop() { lastStatistics = stats }
+        if let stats = packets?.stop() { lastStatistics = stats }
         for change in plan.shaping.reversed() { attempt { try delete(change) } }
         for root in acquiredRoots.reversed() {
             attempt { try roots.release(key(root)) { try backend.deleteQdisc(root, in: plan.router) } }
