@@ -133,6 +133,17 @@ struct LinkPlannerTests {
         #expect(recorder.trace.isEmpty)
     }
 
+    @Test(arguments: [LinkEngineChoice.netem, .userspace])
+    func healingALinkFaultNeverAppliedIsHarmless(engine: LinkEngineChoice) throws {
+        let recorder = RecordingBackend()
+        let effect = try FaultEngine.make(.link(Self.link([("a", "b")]) { $0.engine = engine; $0.rate = Bitrate(bitsPerSecond: 8000) }),
+                                          plan: Self.topology, backend: recorder, netfilter: RecordingNetfilter(into: recorder),
+                                          packets: RecordingPacketEngine(into: recorder), environment: FaultEnvironment(netemAvailable: true))
+        try effect.heal()
+        try effect.heal()
+        #expect(!recorder.trace.contains { $0.contains(" add ") || $0.contains(" -A ") || $0.contains("start") })
+    }
+
     @Test func aFailedStepUndoesTheStepsBefore() throws {
         let recorder = RecordingBackend(failing: "filter add")
         let effect = try FaultEngine.make(.link(Self.link([("a", "b")]) { $0.engine = .userspace; $0.rate = Bitrate(bitsPerSecond: 8000) }),

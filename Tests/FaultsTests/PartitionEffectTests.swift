@@ -75,6 +75,18 @@ struct PartitionEffectTests {
         #expect(try backend.rules(in: Self.topology.routerNamespace).isEmpty)
     }
 
+    /// The runner registers a heal before applying, so it may meet a partition never or half applied.
+    @Test(arguments: [PartitionMode.drop, .reject, .reset])
+    func healingAPartitionNeverOrHalfAppliedIsHarmless(mode: PartitionMode) throws {
+        try effect(mode, RecordingBackend()).heal()
+        let backend = RecordingBackend(failing: mode == .drop ? "rule add from 198.18.0.3/32" : "-I FORWARD -s 198.18.0.3/32")
+        let half = try effect(mode, backend)
+        #expect(throws: NetlinkError.self) { try half.apply() }
+        try half.heal()
+        try half.heal()
+        #expect(try backend.rules(in: Self.topology.routerNamespace).isEmpty)
+    }
+
     @Test func detailListsTheEquivalentCommands() throws {
         let fault = try effect(.reject, RecordingBackend())
         #expect(fault.detail == """
