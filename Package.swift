@@ -138,6 +138,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Checks", "FaultlineCore", "Reports", "RunHistory", "ScenarioFormat"], exclude: ["Golden"]),
         .testTarget(name: "FaultsTests", dependencies: ["FaultlineCore", "Faults", "Netlink", "ScenarioFormat", "Testbed"]),
         .testTarget(name: "NetlinkTests", dependencies: ["LinuxSystem", "Netlink"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Faults", "Runner"]),
         .testTarget(name: "GuestTests", dependencies: ["Guest"]),
         .testTarget(name: "ObserverTests", dependencies: ["DNS", "FaultlineCore", "Observer", "RunHistory", "ScenarioFormat"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "FaultlineCore", "RunHistory", "ScenarioFormat"], exclude: ["Corpus"]),

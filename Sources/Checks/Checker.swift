@@ -29,7 +29,7 @@ public enum Checker {
             return ProbeCheck(name: expectation.name, spec: spec).evaluate(in: window, history: history)
         case .dns(let spec):
             return DNSQueriesCheck(name: expectation.name, spec: spec).evaluate(in: window, history: history)
-        default:
+        case .requests, .retries, .circuitBreaker, .failover, .failback, .noStorm, .availability, .latency, .recovery:
             let ctx = TrafficContext(name: expectation.name, kind: expectation.kind.keyword, window: window, log: log ?? AttemptLog(history: history))
             return evaluateTraffic(expectation.kind, ctx, timelineStart: resolver.timelineStart ?? .zero)
         }

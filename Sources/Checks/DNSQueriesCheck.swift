@@ -24,33 +24,36 @@ public struct DNSQueriesCheck: Sendable {
         // server; the capture sees them (as `dns.message`), so they count from the wire.
         var hosts: Set<String> = []
         for e in history { if case .testbedReady(let addresses) = e.kind { hosts.formUnion(addresses.keys) } }
+        /// `rcode`: the answer's lower-case name, `none` for a wire query never answered; nil for
+        /// a query the server dropped or ignored, which no rcode filter names.
         func consider(_ i: Int, _ e: Event, host: String, name qname: String, rcode: String?) {
             served = true
             guard host == spec.from, window.contains(e.t) else { return }
             if let pattern = spec.name, !Attempt.glob(pattern.lowercased(), qname.lowercased().trimmingSuffix(".")) { return }
             if let rcodes = spec.rcodes {
-                let code = (rcode ?? "").lowercased()
-                guard rcodes.contains(code.isEmpty ? "none" : code) else { return }
+                guard let rcode, rcodes.contains(rcode) else { return }
             }
             times.append(e.t)
             if first == nil { first = EventReference(label: "first matching query", index: i, t: e.t) }
         }
-        var answers: [Int: String] = [:]  // wire query index → rcode of its answer
+        var answers: [Int: DNSResponseCode] = [:]  // wire query index → rcode of its answer
         var waiting: [String: Int] = [:]
         if spec.rcodes != nil {
             for (i, e) in history.enumerated() {
                 guard case .dnsMessage(let m) = e.kind, hosts.contains(m.to) else { continue }
                 let key = "\(m.from)>\(m.to)#\(m.id)"
-                if !m.response { waiting[key] = i } else if let q = waiting.removeValue(forKey: key) { answers[q] = m.rcode }
+                if !m.response { waiting[key] = i } else if let q = waiting.removeValue(forKey: key), let rcode = m.rcode { answers[q] = rcode }
             }
         }
         for (i, e) in history.enumerated() {
             switch e.kind {
-            case .dnsQuery(let host, let qname, _, _, let rcode, _, _, _, _):
-                consider(i, e, host: host, name: qname, rcode: rcode)
+            case .dnsQuery(let host, let qname, _, _, let outcome, _, _, _, _):
+                consider(i, e, host: host, name: qname, rcode: outcome.responseCode.map { $0.description.lowercased() })
             case .dnsMessage(let m) where !m.response && hosts.contains(m.to):
-                consider(i, e, host: m.from, name: m.name, rcode: answers[i])
-            default:
+                consider(i, e, host: m.from, name: m.name, rcode: answers[i].map { $0.description.lowercased() } ?? "none")
+            case .testbedReady, .processStarted, .processOutput, .processExited, .hostReady, .timelineStarted,
+                .faultApplied, .faultHealed, .faultFailed, .probe, .connection, .httpRequest, .httpResponse,
+                .captureStats, .udpFlow, .dnsMessage, .timelineEnded, .cpuSample, .stressMeasured, .interrupted, .note:
                 continue
             }
         }

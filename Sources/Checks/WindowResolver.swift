@@ -69,7 +69,9 @@ public struct WindowResolver: Sendable {
                 }
             case .faultFailed(let f, let operation, let error) where failures[f] == nil:
                 failures[f] = "\(operation): \(error)"
-            default:
+            case .testbedReady, .processStarted, .processOutput, .processExited, .hostReady, .timelineStarted,
+                .faultApplied, .faultFailed, .probe, .connection, .httpRequest, .httpResponse, .captureStats, .udpFlow,
+                .dnsMessage, .dnsQuery, .timelineEnded, .cpuSample, .stressMeasured, .interrupted, .note:
                 break
             }
         }

@@ -4,7 +4,7 @@
 /// idempotent and safe to call without `apply()` (after a crash, or when `apply()` failed half way).
 public protocol FaultEffect: AnyObject, Sendable {
     /// The mechanism, for the history and the report: `fib-rule`, `iptables`.
-    var engine: String { get }
+    var engine: EffectEngine { get }
     /// The changes, one equivalent shell command a line, for the history and the report.
     var detail: String { get }
     /// Puts the fault in place. On failure, whatever part was applied is undone before rethrowing.

@@ -20,15 +20,21 @@ public enum FaultEngine {
         fault: Fault, topology: Topology, slot: Int = 0, environment: FaultEnvironment = FaultEnvironment(),
         hosts: HostFaultContext = HostFaultContext()
     ) throws -> any FaultEffect {
-        let packets = QueuedPacketEngine(
-            thread: topology.routerThread, seed: environment.seed, faultName: fault.name, logDirectory: environment.logDirectory)
+        // Only a link fault queues packets; the real engine reads them on the router's thread.
+        var packets: (any PacketEngine)?
+        if case .link = fault.kind {
+            let router = topology.plan.routerNamespace
+            guard let thread = topology.thread(in: router) else { throw FaultError(.namespaceNotInTopology(router.name)) }
+            packets = QueuedPacketEngine(thread: thread, seed: environment.seed, faultName: fault.name, logDirectory: environment.logDirectory)
+        }
         return try make(
             fault.kind, name: fault.name, plan: topology.plan, backend: topology.backend,
             netfilter: SpawningIPTables(topology: topology), slot: slot, packets: packets, environment: environment, hosts: hosts)
     }
 
     /// The same with every seam given, for tests with ``RecordingBackend``, ``RecordingNetfilter``
-    /// and ``RecordingPacketEngine``.
+    /// and ``RecordingPacketEngine``. `packets` is what a userspace link fault queues packets to;
+    /// without one such a fault throws ``FaultError/Code/noPacketEngine``.
     public static func make(
         _ kind: FaultKind, name: String = "fault", plan: TopologyPlan, backend: any RouteNetlink, netfilter: any Netfilter,
         slot: Int = 0, packets: (any PacketEngine)? = nil, environment: FaultEnvironment = FaultEnvironment(),
@@ -43,9 +49,8 @@ public enum FaultEngine {
             let linkPlan = try LinkPlanner.plan(link, engine: engine, topology: plan, firstQueue: QueueNumbers.take(link.pairs.count))
             let logs = engine == .userspace && environment.logDirectory != nil
                 ? link.pairs.map { QueuedPacketEngine.logName(fault: name, pair: $0) } : []
-            return LinkEffect(plan: linkPlan, backend: backend, netfilter: netfilter,
-                              packets: packets ?? RecordingPacketEngine(into: RecordingBackend()), roots: environment.sharedRoots,
-                              decisionLogs: logs)
+            return try LinkEffect(plan: linkPlan, backend: backend, netfilter: netfilter, packets: packets, roots: environment.sharedRoots,
+                                  decisionLogs: logs)
         case .cpu(.stress(let stress)):
             let cgroup = try cgroup(of: stress.host, in: hosts)
             // The CPUs the host's own program may use, so the workers compete with it.

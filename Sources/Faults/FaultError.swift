@@ -11,6 +11,8 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
         case namespaceNotInTopology(String)
         /// The engine a fault needs cannot run here; the text says what is missing.
         case engineUnavailable(String)
+        /// A userspace link fault was made without a packet engine to queue its packets to.
+        case noPacketEngine
         /// A host-level fault names a host the run made no cgroup for.
         case noCgroup(host: String)
         /// A process fault names a host without a running program.
@@ -39,6 +41,8 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
             "namespace \(name) is not part of the topology"
         case .engineUnavailable(let why):
             why
+        case .noPacketEngine:
+            "the userspace link engine needs a packet engine (the router's NFQUEUE delay line) and none was given"
         case .noCgroup(let host):
             "host \(host) has no cgroup in this run (the machine offers no usable cpu controller; see faultline doctor)"
         case .noProcess(let host):

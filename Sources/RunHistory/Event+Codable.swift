@@ -97,12 +97,12 @@ extension Event: Codable {
             try c.encode(workers, forKey: .workers)
             try c.encode(cpuSeconds, forKey: .cpuSeconds)
             try c.encode(wallSeconds, forKey: .wallSeconds)
-        case .dnsQuery(let host, let name, let type, let transport, let rcode, let answers, let truncated, let latency, let fault):
+        case .dnsQuery(let host, let name, let type, let transport, let outcome, let answers, let truncated, let latency, let fault):
             try c.encode(host, forKey: .host)
             try c.encode(name, forKey: .name)
             try c.encode(type, forKey: .qtype)
             try c.encode(transport, forKey: .transport)
-            try c.encode(rcode, forKey: .rcode)
+            try c.encode(outcome, forKey: .rcode)
             try c.encode(answers, forKey: .answers)
             try c.encode(truncated, forKey: .truncated)
             try c.encode(latency, forKey: .latency)
@@ -164,7 +164,7 @@ extension Event: Codable {
         case "dns.query":
             kind = .dnsQuery(
                 host: try s(.host), name: try s(.name), type: try s(.qtype), transport: try s(.transport),
-                rcode: try s(.rcode), answers: try c.decode([String].self, forKey: .answers),
+                outcome: try c.decode(DNSQueryOutcome.self, forKey: .rcode), answers: try c.decode([String].self, forKey: .answers),
                 truncated: try c.decode(Bool.self, forKey: .truncated),
                 latency: try c.decode(TimeSpan.self, forKey: .latency),
                 fault: try c.decodeIfPresent(String.self, forKey: .fault))

@@ -8,7 +8,7 @@ extension Event {
     /// hundred thousand a second, and `JSONEncoder` would need about a core to keep up. Other
     /// events go through `encoder`.
     func appendJSONLine(to out: inout [UInt8], encoder: JSONEncoder) throws {
-        guard case .dnsQuery(let host, let name, let qtype, let transport, let rcode, let answers, let truncated, let latency, let fault)
+        guard case .dnsQuery(let host, let name, let qtype, let transport, let outcome, let answers, let truncated, let latency, let fault)
         = kind else {
             out.append(contentsOf: try encoder.encode(self))
             out.append(0x0A)
@@ -26,7 +26,7 @@ extension Event {
         JSONLine.field(#","latency":"#, number: latency.seconds, to: &out)
         JSONLine.field(#","name":"#, string: name, to: &out)
         JSONLine.field(#","qtype":"#, string: qtype, to: &out)
-        JSONLine.field(#","rcode":"#, string: rcode, to: &out)
+        JSONLine.field(#","rcode":"#, string: outcome.description, to: &out)
         JSONLine.field(#","t":"#, number: t.seconds, to: &out)
         JSONLine.field(#","transport":"#, string: transport, to: &out)
         out.append(contentsOf: truncated ? #","truncated":true"#.utf8 : #","truncated":false"#.utf8)

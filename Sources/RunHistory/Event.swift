@@ -40,12 +40,11 @@ public enum EventKind: Sendable, Equatable {
     /// A DNS query or response crossing the router, from the capture (the server's own view of
     /// the queries it answered is `dnsQuery`).
     case dnsMessage(DNSMessageEvent)
-    /// One DNS query the scenario's server received and what it did: `rcode` is the response
-    /// code sent (`NOERROR`, `NXDOMAIN`, …), `dropped` when a fault withheld the answer, or
-    /// `ignored` for input not worth answering; `answers` are `TYPE data` strings; `latency`
+    /// One DNS query the scenario's server received and what it did (`outcome`, written as
+    /// `rcode`: `NOERROR`, `NXDOMAIN`, …, `dropped` or `ignored`); `answers` are `TYPE data` strings; `latency`
     /// runs from receipt to the write (delays included); `fault` names the hijack that shaped it.
     case dnsQuery(
-        host: String, name: String, type: String, transport: String, rcode: String, answers: [String],
+        host: String, name: String, type: String, transport: String, outcome: DNSQueryOutcome, answers: [String],
         truncated: Bool, latency: TimeSpan, fault: String?)
     case timelineEnded
     /// A host's CPU use, sampled from its cgroup: seconds used since the cgroup was made, and the

@@ -203,7 +203,7 @@ public struct DNSMessageEvent: Codable, Sendable, Equatable {
     public var type: String
     /// `udp` or `tcp`.
     public var transport: String
-    public var rcode: String?
+    public var rcode: DNSResponseCode?
     public var answers: [String]?
     public var truncated: Bool
     public var latency: TimeSpan?
@@ -215,7 +215,7 @@ public struct DNSMessageEvent: Codable, Sendable, Equatable {
 
     public init(
         from: String, to: String, id: UInt16, response: Bool, name: String, type: String, transport: String,
-        rcode: String? = nil, answers: [String]? = nil, truncated: Bool = false, latency: TimeSpan? = nil
+        rcode: DNSResponseCode? = nil, answers: [String]? = nil, truncated: Bool = false, latency: TimeSpan? = nil
     ) {
         self.from = from
         self.to = to

@@ -33,35 +33,40 @@ extension ScenarioRunner {
         do {
             effect = try FaultEngine.make(
                 fault: fault, topology: context.topology, slot: slot, environment: context.faultEnvironment, hosts: context.hosts)
-            try effect.apply()
         } catch {
-            history.record(.faultFailed(fault: fault.name, operation: "applying \(fault.kind.keyword)", error: "\(error)"))
-            progress("fault \(fault.name) could not be applied: \(error)")
+            failedToApply(fault, error, history)
             return
         }
         let end = fault.end(runDuration: context.scenario.duration)
-        let healed = HealOnce()
-        let heal: @Sendable () throws -> Void = {
-            guard healed.claim() else { return }
-            try effect.heal()
+        let armed = ArmedFault(effect, name: fault.name, teardown: context.teardown) {
             history.record(.faultHealed(fault: fault.name, planned: end))
             if let m = (effect as? any CPUMeasuringEffect)?.measurement {
                 history.record(.stressMeasured(
                     fault: fault.name, host: m.host, workers: m.workers, cpuSeconds: m.cpuSeconds, wallSeconds: m.wallSeconds))
             }
         }
-        context.teardown.push("healing fault \(fault.name)", heal)
-        history.record(.faultApplied(fault: fault.name, planned: fault.at, engine: effect.engine, detail: effect.detail))
+        do {
+            try armed.apply()
+        } catch {
+            failedToApply(fault, error, history)
+            return
+        }
+        history.record(.faultApplied(fault: fault.name, planned: fault.at, engine: effect.engine.description, detail: effect.detail))
         progress("fault \(fault.name) applied (\(effect.engine)): \(effect.detail)")
         guard fault.duration != nil else { return }
         await Self.sleep(until: end, on: context.clock)
         guard !Task.isCancelled else { return }
         do {
-            try heal()
+            try armed.heal()
             progress("fault \(fault.name) healed")
         } catch {
             history.record(.faultFailed(fault: fault.name, operation: "healing \(fault.kind.keyword)", error: "\(error)"))
         }
+    }
+
+    private func failedToApply(_ fault: Fault, _ error: any Error, _ history: History) {
+        history.record(.faultFailed(fault: fault.name, operation: "applying \(fault.kind.keyword)", error: "\(error)"))
+        progress("fault \(fault.name) could not be applied: \(error)")
     }
 
     /// Sleeps until `t` on the run's clock (returns early when cancelled).

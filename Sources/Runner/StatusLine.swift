@@ -35,7 +35,9 @@ final class StatusLine: Sendable {
             case .probe(_, _, _, let ok, _, _): if ok { probesOK += 1 } else { probesFailed += 1 }
             case .httpRequest: requests += 1
             case .connection(let c) where c.phase == .attempt: connections += 1
-            default: break
+            case .testbedReady, .processStarted, .processOutput, .processExited, .hostReady, .timelineStarted, .faultFailed,
+                .connection, .httpResponse, .captureStats, .udpFlow, .dnsMessage, .dnsQuery, .timelineEnded, .cpuSample,
+                .stressMeasured, .interrupted, .note: break
             }
         }
     }

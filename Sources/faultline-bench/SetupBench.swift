@@ -160,7 +160,7 @@ func buildWithIPBatch(_ plan: TopologyPlan) throws -> Duration {
     try ipBatch(router, inNamespace(router) { step in
         switch step {
         case .linkUp, .veth: true
-        default: false
+        case .createNamespace, .address, .route, .sysctl: false
         }
     })
     for host in plan.hosts {
@@ -172,7 +172,7 @@ func buildWithIPBatch(_ plan: TopologyPlan) throws -> Duration {
     try ipBatch(router, inNamespace(router) { step in
         switch step {
         case .address, .route: true
-        default: false
+        case .createNamespace, .linkUp, .veth, .sysctl: false
         }
     })
     for step in plan.routerSteps { if case .sysctl = step { try ip(step.ipArguments) } }

@@ -34,7 +34,7 @@ struct ReportDiffCommand: ParsableCommand {
             switch (try Self.load(old), try Self.load(new)) {
             case (.run(let a), .run(let b)): diff = ReportDiff.compare(a, b)
             case (.suite(let a), .suite(let b)): diff = ReportDiff.compare(a, b)
-            default: throw ValidationError("cannot compare a run with a suite: give two report.json or two suite.json")
+            case (.run, .suite), (.suite, .run): throw ValidationError("cannot compare a run with a suite: give two report.json or two suite.json")
             }
         } catch {
             Console.error("error: \(error)")

@@ -207,11 +207,11 @@ struct TrafficCheckTests {
 
 /// The client's DNS queries, as the scenario's DNS server recorded them.
 struct DNSQueriesCheckTests {
-    static func queries(_ times: [Double], rcode: String = "NXDOMAIN") -> [Event] {
+    static func queries(_ times: [Double], outcome: DNSQueryOutcome = .answered(.nxDomain)) -> [Event] {
         var events = [Event(t: .zero, .timelineStarted)]
         for ms in times {
             events.append(Event(t: .milliseconds(ms), .dnsQuery(
-                host: "client", name: "consul.service.consul.", type: "A", transport: "udp", rcode: rcode, answers: [],
+                host: "client", name: "consul.service.consul.", type: "A", transport: "udp", outcome: outcome, answers: [],
                 truncated: false, latency: .milliseconds(0.03), fault: "nx")))
         }
         return Histories.sorted(events + [Event(t: .seconds(10), .timelineEnded)])
@@ -237,13 +237,13 @@ struct DNSQueriesCheckTests {
                 from: "client", to: "resolver", id: UInt16(i), response: false, name: "db.internal", type: "A", transport: "udp"))))
             events.append(Event(t: .milliseconds(ms + 1), .dnsMessage(DNSMessageEvent(
                 from: "client", to: "resolver", id: UInt16(i), response: true, name: "db.internal", type: "A", transport: "udp",
-                rcode: i == 2 ? "NOERROR" : "SERVFAIL", answers: []))))
+                rcode: i == 2 ? .noError : .servFail, answers: []))))
         }
         // To Faultline's server in the router: the server's own record counts, not the wire's copy.
         events.append(Event(t: .milliseconds(400), .dnsMessage(DNSMessageEvent(
             from: "client", to: "router", id: 9, response: false, name: "db.internal", type: "A", transport: "udp"))))
         events.append(Event(t: .milliseconds(400), .dnsQuery(
-            host: "client", name: "db.internal", type: "A", transport: "udp", rcode: "SERVFAIL", answers: [], truncated: false,
+            host: "client", name: "db.internal", type: "A", transport: "udp", outcome: .answered(.servFail), answers: [], truncated: false,
             latency: .zero, fault: nil)))
         events.append(Event(t: .seconds(2), .timelineEnded))
         let all = DNSQueriesExpectation(from: "client", name: "db.internal", bound: NumberRequirement(.equal, 4))

@@ -12,7 +12,7 @@ import Testing
         #expect(message.questions.first?.name.description == "aPi.")
         #expect(message.answers.map(\.data) == [.a(0xC612_0002)])
         #expect(message.answers.first?.name.description == "aPi.")
-        #expect(outcome.rcode == "NOERROR" && outcome.answers == ["A 198.18.0.2"] && outcome.name == "api")
+        #expect(outcome.result == .answered(.noError) && outcome.answers == ["A 198.18.0.2"] && outcome.name == "api")
     }
 
     @Test(arguments: [
@@ -24,7 +24,7 @@ import Testing
     ])
     func declaredRecordsAnswer(name: String, type: DNSType, answers: [String]) {
         let (outcome, message) = DNSFixture.respond(DNSFixture.query(name, type))
-        #expect(outcome.rcode == "NOERROR")
+        #expect(outcome.result == .answered(.noError))
         #expect(outcome.answers == answers)
         if type == .srv { #expect(message?.additionals.map(\.summary) == ["A 198.18.0.2"]) }
     }

@@ -81,7 +81,7 @@ struct LinkPlannerTests {
         let plan = try LinkPlanner.plan(l, engine: .userspace, topology: Self.topology, firstQueue: 300)
         #expect(plan.lanes.map(\.queue) == [300, 301])
         #expect(plan.shaping.isEmpty && plan.roots.isEmpty)
-        #expect(plan.lanes[0].steering.map { $0.arguments(inserting: true).joined(separator: " ") } == [
+        #expect(plan.lanes[0].steering.map { $0.arguments($0.addVerb).joined(separator: " ") } == [
             "-w -A FORWARD -s 198.18.0.2/32 -d 198.18.0.3/32 -p tcp -m multiport --ports 8500,8501 -j NFQUEUE --queue-num 300 --queue-bypass",
             "-w -A FORWARD -s 198.18.0.2/32 -d 198.18.0.3/32 -p udp -m multiport --ports 8500,8501 -j NFQUEUE --queue-num 300 --queue-bypass",
         ])
@@ -100,7 +100,7 @@ struct LinkPlannerTests {
         let effect = try FaultEngine.make(.link(l), name: "slow", plan: Self.topology, backend: recorder,
                                           netfilter: RecordingNetfilter(into: recorder), packets: RecordingPacketEngine(into: recorder),
                                           environment: FaultEnvironment(netemAvailable: true))
-        #expect(effect.engine == "netem")
+        #expect(effect.engine == .link(.netem))
         try effect.apply()
         try effect.heal()
         let ns = "fl-t1-router"
@@ -121,6 +121,27 @@ struct LinkPlannerTests {
             "tc -n \(ns) class del dev h1 classid 1:1",
             "tc -n \(ns) qdisc del dev h1 root handle 1:",
         ])
+    }
+
+    /// No quiet stand-in: without a packet engine the userspace engine refuses to be made.
+    @Test func aUserspaceLinkFaultWithoutAPacketEngineIsAnError() {
+        let recorder = RecordingBackend()
+        #expect(throws: FaultError(.noPacketEngine)) {
+            try FaultEngine.make(.link(Self.link([("a", "b")]) { $0.engine = .userspace }), plan: Self.topology,
+                                 backend: recorder, netfilter: RecordingNetfilter(into: recorder))
+        }
+        #expect(recorder.trace.isEmpty)
+    }
+
+    @Test(arguments: [LinkEngineChoice.netem, .userspace])
+    func healingALinkFaultNeverAppliedIsHarmless(engine: LinkEngineChoice) throws {
+        let recorder = RecordingBackend()
+        let effect = try FaultEngine.make(.link(Self.link([("a", "b")]) { $0.engine = engine; $0.rate = Bitrate(bitsPerSecond: 8000) }),
+                                          plan: Self.topology, backend: recorder, netfilter: RecordingNetfilter(into: recorder),
+                                          packets: RecordingPacketEngine(into: recorder), environment: FaultEnvironment(netemAvailable: true))
+        try effect.heal()
+        try effect.heal()
+        #expect(!recorder.trace.contains { $0.contains(" add ") || $0.contains(" -A ") || $0.contains("start") })
     }
 
     @Test func aFailedStepUndoesTheStepsBefore() throws {

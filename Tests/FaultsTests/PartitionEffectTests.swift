@@ -18,7 +18,7 @@ struct PartitionEffectTests {
     @Test func dropAppliesThenHealsInReverse() throws {
         let backend = RecordingBackend()
         let fault = try effect(.drop, backend)
-        #expect(fault.engine == "fib-rule")
+        #expect(fault.engine == .fibRule)
         try fault.apply()
         try fault.heal()
         #expect(backend.trace == [
@@ -32,7 +32,7 @@ struct PartitionEffectTests {
     @Test func rejectOneWayAnswersOnlyThatDirectionInTheRouter() throws {
         let backend = RecordingBackend()
         let fault = try effect(.reject, backend, oneWay: true)
-        #expect(fault.engine == "iptables")
+        #expect(fault.engine == .iptables)
         try fault.apply()
         try fault.heal()
         #expect(backend.trace == [
@@ -44,7 +44,7 @@ struct PartitionEffectTests {
     @Test func resetUsesIPTablesInTheRoutersForwardChain() throws {
         let backend = RecordingBackend()
         let fault = try effect(.reset, backend, oneWay: true)
-        #expect(fault.engine == "iptables")
+        #expect(fault.engine == .iptables)
         try fault.apply()
         try fault.heal()
         #expect(backend.trace == [
@@ -72,6 +72,18 @@ struct PartitionEffectTests {
         let fault = try effect(.drop, backend)
         #expect(throws: NetlinkError.self) { try fault.apply() }
         #expect(backend.trace.last == "ip -n fl-x-router rule del from 198.18.0.2/32 to 198.18.0.3/32 blackhole priority 100")
+        #expect(try backend.rules(in: Self.topology.routerNamespace).isEmpty)
+    }
+
+    /// The runner registers a heal before applying, so it may meet a partition never or half applied.
+    @Test(arguments: [PartitionMode.drop, .reject, .reset])
+    func healingAPartitionNeverOrHalfAppliedIsHarmless(mode: PartitionMode) throws {
+        try effect(mode, RecordingBackend()).heal()
+        let backend = RecordingBackend(failing: mode == .drop ? "rule add from 198.18.0.3/32" : "-I FORWARD -s 198.18.0.3/32")
+        let half = try effect(mode, backend)
+        #expect(throws: NetlinkError.self) { try half.apply() }
+        try half.heal()
+        try half.heal()
         #expect(try backend.rules(in: Self.topology.routerNamespace).isEmpty)
     }
 

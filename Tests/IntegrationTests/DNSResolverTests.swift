@@ -19,8 +19,8 @@ struct DNSResolverTests {
             #expect(try bed.getaddrinfo("consul.service.consul") == bed.apiAddress)
             #expect(try bed.getaddrinfo("nowhere.example") == "error -2")
             let asked = bed.queries.filter { $0.host == "client" }
-            #expect(asked.contains { $0.name == "api" && $0.rcode == "NOERROR" && $0.transport == "udp" })
-            #expect(asked.contains { $0.name == "nowhere.example" && $0.rcode == "NXDOMAIN" })
+            #expect(asked.contains { $0.name == "api" && $0.outcome == .answered(.noError) && $0.transport == "udp" })
+            #expect(asked.contains { $0.name == "nowhere.example" && $0.outcome == .answered(.nxDomain) })
         }
     }
 
@@ -57,7 +57,7 @@ struct DNSResolverTests {
                 let seconds = Double(r.elapsed.components.seconds) + Double(r.elapsed.components.attoseconds) / 1e18
                 #expect(r.status == 2, "getent exits 2 when the name does not resolve")
                 #expect(seconds >= expected * 0.95 && seconds < expected + 0.8, "took \(seconds)s, expected ≈ \(expected)s")
-                #expect(bed.queries.filter { $0.rcode == "dropped" && $0.type == "A" }.count == attempts)
+                #expect(bed.queries.filter { $0.outcome == .dropped && $0.type == "A" }.count == attempts)
             }
         }
     }
@@ -163,7 +163,7 @@ struct DNSResolverTests {
             let seconds = Double(r.elapsed.components.seconds) + Double(r.elapsed.components.attoseconds) / 1e18
             #expect(seconds >= 0.3)
             let latencies = bed.history.events.compactMap { e -> TimeSpan? in
-                guard case .dnsQuery(_, "api", "A", "udp", "NOERROR", _, _, let latency, let fault) = e.kind, fault == "slow" else { return nil }
+                guard case .dnsQuery(_, "api", "A", "udp", .answered(.noError), _, _, let latency, let fault) = e.kind, fault == "slow" else { return nil }
                 return latency
             }
             #expect(latencies.count == 1 && latencies[0] >= .milliseconds(300))

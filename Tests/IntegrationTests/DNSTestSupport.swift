@@ -112,10 +112,10 @@ final class DNSTestbed {
     }
 
     /// The DNS queries the server recorded, in order.
-    var queries: [(host: String, name: String, type: String, transport: String, rcode: String, fault: String?)] {
+    var queries: [(host: String, name: String, type: String, transport: String, outcome: DNSQueryOutcome, fault: String?)] {
         history.events.compactMap { e in
-            guard case .dnsQuery(let host, let name, let type, let transport, let rcode, _, _, _, let fault) = e.kind else { return nil }
-            return (host, name, type, transport, rcode, fault)
+            guard case .dnsQuery(let host, let name, let type, let transport, let outcome, _, _, _, let fault) = e.kind else { return nil }
+            return (host, name, type, transport, outcome, fault)
         }
     }
 }

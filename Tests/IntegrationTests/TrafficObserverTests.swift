@@ -141,10 +141,10 @@ struct TrafficObserverTests {
         let messages = events.compactMap { e -> DNSMessageEvent? in if case .dnsMessage(let m) = e.kind { m } else { nil } }
         let udpAnswer = messages.first { $0.response && $0.transport == "udp" && $0.name == "svc.test" }
         #expect(messages.contains { !$0.response && $0.transport == "udp" && $0.name == "svc.test" && $0.from == "client" && $0.to == "api" })
-        #expect(udpAnswer?.answers == ["A 10.9.9.9"] && udpAnswer?.rcode == "NOERROR")
+        #expect(udpAnswer?.answers == ["A 10.9.9.9"] && udpAnswer?.rcode == .noError)
         #expect((udpAnswer?.latency?.nanoseconds ?? -1) > 0)
         let tcpAnswer = messages.first { $0.response && $0.transport == "tcp" }
-        #expect(tcpAnswer?.name == "missing.test" && tcpAnswer?.rcode == "NXDOMAIN" && tcpAnswer?.latency != nil)
+        #expect(tcpAnswer?.name == "missing.test" && tcpAnswer?.rcode == .nxDomain && tcpAnswer?.latency != nil)
         let flows = events.compactMap { e -> UDPFlowEvent? in if case .udpFlow(let f) = e.kind { f } else { nil } }
         #expect(flows.contains { $0.phase == .started && $0.port == 53 && $0.from == "client" && $0.to == "api" })
         #expect(flows.contains { $0.phase == .ended && $0.port == 53 && $0.datagramsOut == 1 && $0.datagramsIn == 1 })

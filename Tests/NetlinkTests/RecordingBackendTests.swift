@@ -29,8 +29,20 @@ struct RecordingBackendTests {
         #expect(try backend.rules(in: ns).isEmpty)
     }
 
-    @Test func failingCallsThrow() {
+
+    @Test func theTraceRecordsTheTypedRequest() throws {
+        let backend = RecordingBackend()
+        try backend.addRule(rule, in: ns)
+        try backend.deleteQdisc(Qdisc(device: "h1", handle: TrafficControlHandle(1), kind: .htb(defaultClass: 0)), in: ns)
+        try backend.record("ip netns exec fl-x-router iptables -w -S")
+        #expect(backend.recorded.map(\.request?.operation) == [.addRule, .deleteQdisc, nil])
+        #expect(backend.recorded.first?.request == NetlinkRequest(.addRule, rule.description, in: "fl-x-router"))
+    }
+
+    @Test func anInjectedFailureReadsLikeTheKernelRefusingTheRequest() {
         let backend = RecordingBackend(failing: "rule add")
-        #expect(throws: NetlinkError.self) { try backend.addRule(rule, in: ns) }
+        #expect(throws: NetlinkRequest(.addRule, rule.description, in: "fl-x-router").failure(-28)) {
+            try backend.addRule(rule, in: ns)
+        }
     }
 }

@@ -67,7 +67,7 @@ import Testing
         #expect(messages.first == DNSMessageEvent(
             from: "app", to: "api", id: 0x1234, response: false, name: "api.service.consul", type: "A", transport: "udp"))
         #expect(messages.last?.response == true && messages.last?.from == "app" && messages.last?.to == "api")
-        #expect(messages.last?.rcode == "NOERROR" && messages.last?.answers == ["A 10.100.0.9"])
+        #expect(messages.last?.rcode == .noError && messages.last?.answers == ["A 10.100.0.9"])
         #expect(messages.last?.latency == TimeSpan(nanoseconds: 250_000))
     }
 
@@ -76,7 +76,7 @@ import Testing
         h.feed(B.udp(40004, to: B.server, 53, payload: try Self.query(id: 1, "gone.example")), at: 0)
         h.feed(B.udp(from: B.server, 53, to: B.client, 40005, payload: try Self.answer(id: 2, "other.example", rcode: 3)), at: 5)
         #expect(h.dnsMessages.map(\.response) == [false, true])
-        #expect(h.dnsMessages.last?.rcode == "NXDOMAIN" && h.dnsMessages.last?.latency == nil)
+        #expect(h.dnsMessages.last?.rcode == .nxDomain && h.dnsMessages.last?.latency == nil)
     }
 
     @Test func junkOnPort53IsCountedAsUnparsedNotGuessedAt() {
@@ -124,7 +124,7 @@ import Testing
             Event(t: .seconds(1), .udpFlow(UDPFlowEvent(flow: 3, from: "app", to: "api", sourcePort: 4, port: 5, phase: .ended,
                                                         datagramsOut: 1, datagramsIn: 2, bytesOut: 3, bytesIn: 4))),
             Event(t: .seconds(2), .dnsMessage(DNSMessageEvent(from: "app", to: "router", id: 9, response: true, name: "a.b", type: "SRV",
-                                                              transport: "udp", rcode: "SERVFAIL", answers: [], truncated: true,
+                                                              transport: "udp", rcode: .servFail, answers: [], truncated: true,
                                                               latency: .milliseconds(3)))),
         ]
         for event in events {

@@ -15,7 +15,7 @@ import Testing
         Event(t: .seconds(11), .httpResponse(HTTPResponseEvent(exchange: 2, from: "client", to: "api", status: 503, latency: .milliseconds(4), via: "wire"))),
         Event(t: .seconds(6.5), .note(message: "teardown: <script>alert(1)</script>")),
         Event(t: .seconds(6.6), .dnsQuery(
-            host: "client", name: "api.internal", type: "A", transport: "udp", rcode: "SERVFAIL", answers: [],
+            host: "client", name: "api.internal", type: "A", transport: "udp", outcome: .answered(.servFail), answers: [],
             truncated: false, latency: .milliseconds(1), fault: "dns-down")),
     ].sorted { $0.t < $1.t }
 
@@ -80,7 +80,7 @@ import Testing
             Event(t: .seconds(3), .dnsMessage(DNSMessageEvent(from: "client", to: "api", id: 7, response: false, name: "db.internal", type: "A",
                                                               transport: "udp"))),
             Event(t: .seconds(3.001), .dnsMessage(DNSMessageEvent(from: "client", to: "api", id: 7, response: true, name: "db.internal", type: "A",
-                                                                  transport: "udp", rcode: "NXDOMAIN", answers: [], latency: .milliseconds(1)))),
+                                                                  transport: "udp", rcode: .nxDomain, answers: [], latency: .milliseconds(1)))),
             Event(t: .seconds(5), .processExited(host: "client", pid: 9, status: .exited(2))),
             Event(t: .seconds(20.1), .processExited(host: "api", pid: 42, status: .signaled(15))),
         ]).sorted { $0.t < $1.t }

@@ -24,7 +24,7 @@ import Testing
         for (i, s) in Self.strings.enumerated() {
             for (j, ns) in Self.times.enumerated() {
                 let event = Event(t: TimeSpan(nanoseconds: ns * 3 + Int64(i)), .dnsQuery(
-                    host: s, name: Self.strings[(i + 1) % Self.strings.count], type: "A", transport: "udp", rcode: "NOERROR",
+                    host: s, name: Self.strings[(i + 1) % Self.strings.count], type: "A", transport: "udp", outcome: .answered(.noError),
                     answers: j % 3 == 0 ? [] : [s, "A 198.18.0.2"], truncated: j % 2 == 0, latency: TimeSpan(nanoseconds: ns),
                     fault: j % 2 == 0 ? nil : s))
                 var line: [UInt8] = []

@@ -52,7 +52,9 @@ public struct Attempt: Sendable, Equatable {
             case (.status(let c), .status(let s)): c == s
             case (.statusClass(let d), .status(let s)): s / 100 == d
             case (.connection, .connectionFailure): true
-            default: false
+            case (.status, .connectionFailure), (.status, .connected), (.status, .undecoded),
+                (.statusClass, .connectionFailure), (.statusClass, .connected), (.statusClass, .undecoded),
+                (.connection, .status), (.connection, .connected), (.connection, .undecoded): false
             }
         }
     }

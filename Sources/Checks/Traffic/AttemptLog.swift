@@ -22,7 +22,9 @@ public struct AttemptLog: Sendable {
             case .connection: wire = true
             case .httpRequest(let r): if r.via == "wire" { wire = true } else { services = true }
             case .captureStats(let s): wire = true; drops = max(drops, s.dropped + s.interfaceDropped)
-            default: break
+            case .testbedReady, .processStarted, .processOutput, .processExited, .hostReady, .timelineStarted,
+                .faultApplied, .faultHealed, .faultFailed, .probe, .httpResponse, .udpFlow, .dnsMessage, .dnsQuery,
+                .timelineEnded, .cpuSample, .stressMeasured, .interrupted, .note: break
             }
         }
         captureDrops = drops
@@ -82,7 +84,10 @@ public struct AttemptLog: Sendable {
                 if let c = r.connection { connections[c]?.carriedHTTP = true }
             case .httpResponse(let r) where (r.via == "wire") == wire:
                 responses[r.exchange] = (r, e.t)
-            default: break
+            case .testbedReady, .processStarted, .processOutput, .processExited, .hostReady, .timelineStarted,
+                .faultApplied, .faultHealed, .faultFailed, .probe, .connection, .httpRequest, .httpResponse,
+                .captureStats, .udpFlow, .dnsMessage, .dnsQuery, .timelineEnded, .cpuSample, .stressMeasured,
+                .interrupted, .note: break
             }
         }
         var attempts: [Attempt] = []

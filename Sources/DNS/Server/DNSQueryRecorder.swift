@@ -34,7 +34,7 @@ public final class DNSQueryRecorder: Sendable {
         }
         history?.record(.dnsQuery(
             host: host ?? IPv4Address(source).description, name: outcome.name, type: outcome.type,
-            transport: transport.rawValue, rcode: outcome.rcode, answers: outcome.answers,
+            transport: transport.rawValue, outcome: outcome.result, answers: outcome.answers,
             truncated: outcome.truncated, latency: latency, fault: outcome.fault))
     }
 
@@ -67,7 +67,7 @@ public final class DNSQueryRecorder: Sendable {
             let o = query.outcome
             events.append(Event(t: .zero, .dnsQuery(
                 host: query.asker, name: o.name, type: o.type,
-                transport: transport.rawValue, rcode: o.rcode, answers: o.answers, truncated: o.truncated,
+                transport: transport.rawValue, outcome: o.result, answers: o.answers, truncated: o.truncated,
                 latency: TimeSpan(nanoseconds: Int64(end &- query.start)), fault: o.fault)))
         }
         history.record(stampingNow: &events)

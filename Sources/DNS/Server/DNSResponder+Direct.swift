@@ -82,7 +82,7 @@ extension DNSResponder {
     func directOutcome(_ answer: Int) -> Outcome {
         let a = table.answers[answer]
         return Outcome(
-            response: nil, delay: nil, name: a.key, type: a.typeText, rcode: "NOERROR", answers: a.summaries,
+            response: nil, delay: nil, name: a.key, type: a.typeText, result: .answered(.noError), answers: a.summaries,
             truncated: false, fault: nil, malformed: false)
     }
 }

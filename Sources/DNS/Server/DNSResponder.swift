@@ -1,4 +1,5 @@
 import FaultlineCore
+import RunHistory
 import ScenarioFormat
 
 /// Turns one query's bytes into the response the server sends (or not), and what the history
@@ -30,7 +31,7 @@ public struct DNSResponder: Sendable {
         public var delay: TimeSpan?
         public var name: String
         public var type: String
-        public var rcode: String
+        public var result: DNSQueryOutcome
         public var answers: [String]
         public var truncated: Bool
         /// The fault that shaped the answer, if any.
@@ -41,7 +42,7 @@ public struct DNSResponder: Sendable {
 
     public func respond(to bytes: UnsafeRawBufferPointer, host: String?, transport: DNSTransport) -> Outcome {
         var outcome = Outcome(
-            response: nil, delay: nil, name: "", type: "", rcode: "ignored", answers: [], truncated: false,
+            response: nil, delay: nil, name: "", type: "", result: .ignored, answers: [], truncated: false,
             fault: nil, malformed: false)
         // Without a whole header there is no ID to answer to; a response is never answered.
         guard bytes.count >= DNSHeader.size else {
@@ -88,7 +89,7 @@ public struct DNSResponder: Sendable {
             ttlOverride = rule.hijack.ttl.map { UInt32(clamping: max(0, $0.nanoseconds / 1_000_000_000)) }
             switch rule.hijack.action {
             case .drop:
-                outcome.rcode = "dropped"
+                outcome.result = .dropped
                 return outcome
             case .rcode(let code):
                 let rcode: DNSResponseCode = switch code {
@@ -145,7 +146,7 @@ public struct DNSResponder: Sendable {
             outcome.truncated = true
         }
         outcome.response = bytes
-        outcome.rcode = rcode.description
+        outcome.result = .answered(rcode)
         outcome.answers = message.answers.map(\.summary)
         return outcome
     }
@@ -158,7 +159,7 @@ public struct DNSResponder: Sendable {
         var message = responseMessage(header: header, question: question, edns: edns, rcode: rcode, authoritative: authoritative)
         message.header.truncated = truncated
         outcome.response = try? message.encode()
-        outcome.rcode = rcode.description
+        outcome.result = .answered(rcode)
         outcome.truncated = truncated
         return outcome
     }

@@ -25,24 +25,3 @@ public struct DNSType: RawRepresentable, Hashable, Sendable, CustomStringConvert
     /// `A`, `AAAA`, … or RFC 3597's `TYPE123` for a code without a mnemonic.
     public var description: String { Self.names[rawValue] ?? "TYPE\(rawValue)" }
 }
-
-/// A response code (RFC 1035 §4.1.1, RFC 6891 for the extended ones).
-public struct DNSResponseCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    public var rawValue: UInt16
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
-
-    public static let noError = DNSResponseCode(rawValue: 0)
-    public static let formErr = DNSResponseCode(rawValue: 1)
-    public static let servFail = DNSResponseCode(rawValue: 2)
-    public static let nxDomain = DNSResponseCode(rawValue: 3)
-    public static let notImp = DNSResponseCode(rawValue: 4)
-    public static let refused = DNSResponseCode(rawValue: 5)
-    /// Extended (needs OPT): the query's EDNS version is not supported.
-    public static let badVers = DNSResponseCode(rawValue: 16)
-
-    private static let names: [UInt16: String] = [
-        0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED", 16: "BADVERS",
-    ]
-
-    public var description: String { Self.names[rawValue] ?? "RCODE\(rawValue)" }
-}

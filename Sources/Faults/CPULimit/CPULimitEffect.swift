@@ -13,7 +13,7 @@ public final class CPULimitEffect: FaultEffect, Sendable {
         self.fraction = fraction
     }
 
-    public var engine: String { "\(cgroup.controller.engine) cpu quota" }
+    public var engine: EffectEngine { .cpuQuota(controller: cgroup.controller.engine) }
 
     public var detail: String { cgroup.controller.limitCommand(cgroup.group, fraction: fraction) }
 

@@ -25,7 +25,7 @@ public final class CPUStressEffect: CPUMeasuringEffect, Sendable {
         self.cgroup = cgroup
     }
 
-    public var engine: String { "\(cgroup.controller.engine) stress workers" }
+    public var engine: EffectEngine { .stressWorkers(controller: cgroup.controller.engine) }
 
     public var detail: String {
         let load = String(format: "%.0f%%", plan.load * 100)

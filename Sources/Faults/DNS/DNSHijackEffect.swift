@@ -18,7 +18,7 @@ public final class DNSHijackEffect: FaultEffect, Sendable {
         self.rules = rules
     }
 
-    public var engine: String { "dns-server" }
+    public var engine: EffectEngine { .dnsServer }
 
     /// The rule in one line: `consul.service.consul A from [client]: answer 198.18.9.9, first 3`.
     public var detail: String {
@@ -29,7 +29,7 @@ public final class DNSHijackEffect: FaultEffect, Sendable {
         switch h.action {
         case .answer(let values): s += " " + values.map(\.description).joined(separator: ", ")
         case .delay(let d): s += " \(d)"
-        default: break
+        case .rcode, .drop, .truncate, .shapeTTL: break
         }
         if let ttl = h.ttl { s += ", ttl \(ttl)" }
         if let first = h.first { s += ", first \(first)" }

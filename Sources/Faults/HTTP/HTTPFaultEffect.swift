@@ -19,7 +19,7 @@ public final class HTTPFaultEffect: FaultEffect, Sendable {
         return HTTPFaultEffect(rule: rule, target: target)
     }
 
-    public var engine: String { "stand-in" }
+    public var engine: EffectEngine { .standIn }
 
     public var detail: String { "service \(target.host): \(rule.summary)" }
 

@@ -12,7 +12,7 @@ public final class LinkEffect: FaultEffect, Sendable {
     public let plan: LinkPlan
     private let backend: any RouteNetlink
     private let netfilter: any Netfilter
-    private let packets: any PacketEngine
+    private let packets: (any PacketEngine)?
     private let roots: SharedRoots
     private let state = Mutex(State())
     /// The decision logs (userspace engine), named in `detail` so the report points at them.
@@ -27,10 +27,12 @@ public final class LinkEffect: FaultEffect, Sendable {
     /// The delay line's counters from the last heal.
     public var lastStatistics: DelayLine.Statistics? { state.withLock { $0.lastStatistics } }
 
+    /// - Parameter packets: the per-packet engine; the userspace engine cannot do without one.
     public init(
-        plan: LinkPlan, backend: any RouteNetlink, netfilter: any Netfilter, packets: any PacketEngine, roots: SharedRoots,
+        plan: LinkPlan, backend: any RouteNetlink, netfilter: any Netfilter, packets: (any PacketEngine)?, roots: SharedRoots,
         decisionLogs: [String] = []
-    ) {
+    ) throws {
+        if plan.engine == .userspace && packets == nil { throw FaultError(.noPacketEngine) }
         self.plan = plan
         self.roots = roots
         self.backend = backend
@@ -39,7 +41,7 @@ public final class LinkEffect: FaultEffect, Sendable {
         self.decisionLogs = decisionLogs
     }
 
-    public var engine: String { plan.engine.rawValue }
+    public var engine: EffectEngine { .link(plan.engine) }
 
     public var detail: String {
         (plan.commands + decisionLogs.map { "decisions: \($0)" }).joined(separator: "\n")
@@ -49,7 +51,7 @@ public final class LinkEffect: FaultEffect, Sendable {
         try state.withLock { state in
             if state.applied { return }
             do {
-                if plan.engine == .userspace { try packets.start(plan) }
+                if plan.engine == .userspace { try packets?.start(plan) }
                 for root in plan.roots {
                     try roots.acquire(key(root)) { try backend.addQdisc(root, in: plan.router) }
                     state.acquiredRoots.append(root)
@@ -78,7 +80,7 @@ public final class LinkEffect: FaultEffect, Sendable {
             do { try body() } catch { firstError = firstError ?? error }
         }
         attempt { try netfilter.delete(plan.lanes.reversed().flatMap { $0.steering.reversed() }, in: plan.router) }
-        if let stats = packets.stop() { state.lastStatistics = stats }
+        if let stats = packets?.stop() { state.lastStatistics = stats }
         for change in plan.shaping.reversed() { attempt { try delete(change) } }
         for root in state.acquiredRoots.reversed() {
             attempt { try roots.release(key(root)) { try backend.deleteQdisc(root, in: plan.router) } }

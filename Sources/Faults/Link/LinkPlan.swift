@@ -28,7 +28,7 @@ public struct LinkPlan: Sendable, Equatable {
     public var commands: [String] {
         roots.map { "tc -n \(router.name) qdisc add \($0)" }
             + shaping.map { $0.applyCommand(in: router) }
-            + lanes.flatMap { lane in lane.steering.map { "ip netns exec \(router.name) iptables \($0.arguments(inserting: true).joined(separator: " "))" } }
+            + lanes.flatMap { lane in lane.steering.map { "ip netns exec \(router.name) iptables \($0.arguments($0.addVerb).joined(separator: " "))" } }
     }
 }
 

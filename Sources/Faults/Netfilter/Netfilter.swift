@@ -68,7 +68,7 @@ public struct SpawningIPTables: Netfilter {
     }
 
     public func insert(_ rule: IPTablesRule, in namespace: NetworkNamespace) throws {
-        let outcome = try run(rule.arguments(inserting: true), in: namespace)
+        let outcome = try run(rule.arguments(rule.addVerb), in: namespace)
         guard outcome.outcome.succeeded else { throw failure(outcome) }
     }
 
@@ -76,14 +76,14 @@ public struct SpawningIPTables: Netfilter {
     /// (a process costs 10–40 ms here and 0.1–1 s in the guest kernel), and atomic.
     public func insert(_ rules: [IPTablesRule], in namespace: NetworkNamespace) throws {
         if rules.count < 2 { return try rules.forEach { try insert($0, in: namespace) } }
-        let outcome = try restore(rules.map { $0.arguments(inserting: true) }, in: namespace)
+        let outcome = try restore(rules.map { $0.arguments($0.addVerb) }, in: namespace)
         guard outcome.outcome.succeeded else { throw failure(outcome) }
     }
 
     /// One `iptables-restore --noflush` call; a rule already gone fails that transaction as a
     /// whole, so then each rule is deleted on its own (absence is fine there).
     public func delete(_ rules: [IPTablesRule], in namespace: NetworkNamespace) throws {
-        if rules.count >= 2, try restore(rules.map { $0.arguments(inserting: false) }, in: namespace).outcome.succeeded { return }
+        if rules.count >= 2, try restore(rules.map { $0.arguments(.delete) }, in: namespace).outcome.succeeded { return }
         var firstError: Error?
         for rule in rules {
             do { try delete(rule, in: namespace) } catch { firstError = firstError ?? error }
@@ -92,7 +92,7 @@ public struct SpawningIPTables: Netfilter {
     }
 
     public func delete(_ rule: IPTablesRule, in namespace: NetworkNamespace) throws {
-        let outcome = try run(rule.arguments(inserting: false), in: namespace)
+        let outcome = try run(rule.arguments(.delete), in: namespace)
         // Status 1 with "does a matching rule exist" (nft), or "Bad rule" / "No chain/target/match"
         // (legacy, whose REJECT rules once deleted read as an unknown match): already gone.
         let error = outcome.outcome.standardError
@@ -134,10 +134,10 @@ public struct RecordingNetfilter: Netfilter {
     public init(into recorder: RecordingBackend) { self.recorder = recorder }
 
     public func insert(_ rule: IPTablesRule, in namespace: NetworkNamespace) throws {
-        try recorder.record("ip netns exec \(namespace.name) iptables \(rule.arguments(inserting: true).joined(separator: " "))")
+        try recorder.record("ip netns exec \(namespace.name) iptables \(rule.arguments(rule.addVerb).joined(separator: " "))")
     }
 
     public func delete(_ rule: IPTablesRule, in namespace: NetworkNamespace) throws {
-        try recorder.record("ip netns exec \(namespace.name) iptables \(rule.arguments(inserting: false).joined(separator: " "))")
+        try recorder.record("ip netns exec \(namespace.name) iptables \(rule.arguments(.delete).joined(separator: " "))")
     }
 }

@@ -17,10 +17,10 @@ public final class PartitionEffect: FaultEffect, Sendable {
         self.netfilter = netfilter
     }
 
-    public var engine: String {
+    public var engine: EffectEngine {
         switch plan.mode {
-        case .drop: "fib-rule"
-        case .reject, .reset: "iptables"
+        case .drop: .fibRule
+        case .reject, .reset: .iptables
         }
     }
 

@@ -28,7 +28,7 @@ public enum PartitionChange: Sendable, Equatable, CustomStringConvertible {
     public var applyCommand: String {
         switch self {
         case .fibRule(let rule, let ns): "ip -n \(ns.name) rule add \(rule)"
-        case .packetFilter(let rule, let ns): "ip netns exec \(ns.name) iptables \(rule.arguments(inserting: true).joined(separator: " "))"
+        case .packetFilter(let rule, let ns): "ip netns exec \(ns.name) iptables \(rule.arguments(rule.addVerb).joined(separator: " "))"
         }
     }
 
@@ -36,7 +36,7 @@ public enum PartitionChange: Sendable, Equatable, CustomStringConvertible {
     public var healCommand: String {
         switch self {
         case .fibRule(let rule, let ns): "ip -n \(ns.name) rule del \(rule)"
-        case .packetFilter(let rule, let ns): "ip netns exec \(ns.name) iptables \(rule.arguments(inserting: false).joined(separator: " "))"
+        case .packetFilter(let rule, let ns): "ip netns exec \(ns.name) iptables \(rule.arguments(.delete).joined(separator: " "))"
         }
     }
 

@@ -38,7 +38,7 @@ public enum PartitionPlanner {
             case .reject:
                 changes.append(.packetFilter(IPTablesRule(
                     chain: "FORWARD", source: from.address.prefix32, destination: to.address.prefix32,
-                    target: .reject(with: "icmp-host-unreachable")),
+                    target: .reject(with: .icmpHostUnreachable)),
                     in: topology.routerNamespace))
             case .reset:
                 // In the router, so the refused attempts cross the wire where the observer sees
@@ -46,10 +46,10 @@ public enum PartitionPlanner {
                 // TCP rule ends up above the catch-all.
                 let pair = (source: from.address.prefix32, destination: to.address.prefix32)
                 changes.append(.packetFilter(IPTablesRule(
-                    chain: "FORWARD", source: pair.source, destination: pair.destination, target: .reject(with: "icmp-port-unreachable")),
+                    chain: "FORWARD", source: pair.source, destination: pair.destination, target: .reject(with: .icmpPortUnreachable)),
                     in: topology.routerNamespace))
                 changes.append(.packetFilter(IPTablesRule(
-                    chain: "FORWARD", source: pair.source, destination: pair.destination, transport: "tcp", target: .reject(with: "tcp-reset")),
+                    chain: "FORWARD", source: pair.source, destination: pair.destination, transport: "tcp", target: .reject(with: .tcpReset)),
                     in: topology.routerNamespace))
             }
         }

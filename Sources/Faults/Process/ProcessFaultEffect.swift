@@ -45,7 +45,7 @@ public final class ProcessFaultEffect: FaultEffect, Sendable {
         self.control = control
     }
 
-    public var engine: String { "signal" }
+    public var engine: EffectEngine { .signal }
 
     public var detail: String {
         let group = state.withLock { $0.targetPID }.map { "-\($0)" } ?? "-<pgid of \(control.host)>"

@@ -53,12 +53,12 @@ public final class LibNLBackend: RouteNetlink, Sendable {
     /// Opens an rtnetlink socket in the calling thread's namespace.
     static func connectedSocket(namespace: String) throws -> OpaquePointer {
         guard let socket = nl_socket_alloc() else {
-            throw NetlinkError(operation: "allocating", object: "netlink socket", namespace: namespace, code: -Int32(NLE_NOMEM))
+            throw NetlinkRequest(.allocateSocket, "netlink socket", in: namespace).failure(-Int32(NLE_NOMEM))
         }
         let result = nl_connect(socket, Int32(NETLINK_ROUTE))
         if result < 0 {
             nl_socket_free(socket)
-            try NetlinkError.check(result, "connecting", "rtnetlink socket", in: namespace)
+            try NetlinkRequest(.connectSocket, "rtnetlink socket", in: namespace).check(result)
         }
         // One recvmsg per reply instead of a MSG_PEEK to size the buffer first: a third fewer
         // system calls per request. 32 KiB holds the largest dump chunk the kernel sends.
@@ -67,9 +67,9 @@ public final class LibNLBackend: RouteNetlink, Sendable {
         return socket
     }
 
-    func session(_ namespace: NetworkNamespace, _ operation: String, _ object: String) throws -> Session {
-        guard let s = sessions.withLock({ $0[namespace.name] }) else {
-            throw NetlinkError(operation: operation, object: "\(object) (namespace not attached)", namespace: namespace.name, code: -Int32(NLE_BAD_SOCK))
+    func session(_ request: NetlinkRequest) throws -> Session {
+        guard let s = sessions.withLock({ $0[request.namespace] }) else {
+            throw request.failure(-Int32(NLE_BAD_SOCK), "namespace not attached")
         }
         return s
     }
@@ -77,17 +77,17 @@ public final class LibNLBackend: RouteNetlink, Sendable {
     // MARK: Links
 
     public func addVethPair(_ pair: VethPair, in namespace: NetworkNamespace) throws {
-        let what = "veth pair \(pair.name)/\(pair.peerName)"
-        try Self.validateDeviceName(pair.name, "adding", what, namespace)
-        try Self.validateDeviceName(pair.peerName, "adding", what, namespace)
-        let s = try session(namespace, "adding", what)
+        let request = NetlinkRequest(.addLink, pair, in: namespace)
+        try Self.validateDeviceName(pair.name, request)
+        try Self.validateDeviceName(pair.peerName, request)
+        let s = try session(request)
         var peerFD: Int32 = -1
         if let peerNamespace = pair.peerNamespace {
             peerFD = open(peerNamespace.path, O_RDONLY | O_CLOEXEC)
             guard peerFD >= 0 else { throw SystemCallError("opening namespace", peerNamespace.path) }
         }
         defer { if peerFD >= 0 { close(peerFD) } }
-        guard let link = rtnl_link_veth_alloc() else { throw Self.noMemory("adding", what, namespace) }
+        guard let link = rtnl_link_veth_alloc() else { throw Self.noMemory(request) }
         defer { rtnl_link_put(link) }
         rtnl_link_set_name(link, pair.name)
         let peer = rtnl_link_veth_get_peer(link)
@@ -97,7 +97,7 @@ public final class LibNLBackend: RouteNetlink, Sendable {
         if pair.up { rtnl_link_set_flags(link, Self.interfaceUp) }
         try s.lock.withLock {
             s.indexes[pair.name] = nil
-            try NetlinkError.check(rtnl_link_add(s.socket, link, NLM_F_CREATE | NLM_F_EXCL), "adding", what, in: namespace.name)
+            try request.check(rtnl_link_add(s.socket, link, NLM_F_CREATE | NLM_F_EXCL))
         }
         if pair.peerNamespace == nil {
             s.lock.withLock { s.indexes[pair.peerName] = nil } as Void
@@ -107,32 +107,34 @@ public final class LibNLBackend: RouteNetlink, Sendable {
     }
 
     public func setLinkUp(_ device: String, in namespace: NetworkNamespace) throws {
-        try Self.validateDeviceName(device, "setting up", "link \(device)", namespace)
-        let s = try session(namespace, "setting up", "link \(device)")
+        let request = NetlinkRequest(.setLinkUp, link: device, in: namespace)
+        try Self.validateDeviceName(device, request)
+        let s = try session(request)
         // Addressed by name (ifindex 0 + IFLA_IFNAME): one request, no lookup.
         guard let orig = rtnl_link_alloc(), let changes = rtnl_link_alloc() else {
-            throw Self.noMemory("setting up", "link \(device)", namespace)
+            throw Self.noMemory(request)
         }
         defer { rtnl_link_put(orig); rtnl_link_put(changes) }
         rtnl_link_set_name(orig, device)
         rtnl_link_set_name(changes, device)
         rtnl_link_set_flags(changes, Self.interfaceUp)
         _ = try s.lock.withLock {
-            try NetlinkError.check(rtnl_link_change(s.socket, orig, changes, 0), "setting up", "link \(device)", in: namespace.name)
+            try request.check(rtnl_link_change(s.socket, orig, changes, 0))
         }
     }
 
     public func interfaceIndex(of device: String, in namespace: NetworkNamespace) throws -> Int32 {
-        let s = try session(namespace, "looking up", "link \(device)")
+        let s = try session(NetlinkRequest(.lookUpLink, link: device, in: namespace))
         return try s.lock.withLock { try Self.index(of: device, s, namespace) }
     }
 
     /// Call with `s.lock` held.
     static func index(of device: String, _ s: Session, _ namespace: NetworkNamespace) throws -> Int32 {
         if let known = s.indexes[device] { return known }
-        try validateDeviceName(device, "looking up", "link \(device)", namespace)
+        let request = NetlinkRequest(.lookUpLink, link: device, in: namespace)
+        try validateDeviceName(device, request)
         var link: OpaquePointer?
-        try NetlinkError.check(rtnl_link_get_kernel(s.socket, 0, device, &link), "looking up", "link \(device)", in: namespace.name)
+        try request.check(rtnl_link_get_kernel(s.socket, 0, device, &link))
         defer { rtnl_link_put(link) }
         let index = rtnl_link_get_ifindex(link)
         s.indexes[device] = index
@@ -142,45 +144,45 @@ public final class LibNLBackend: RouteNetlink, Sendable {
     // MARK: Addresses and routes
 
     public func addAddress(_ address: InterfaceAddress, in namespace: NetworkNamespace) throws {
-        let what = "address \(address.prefix) on \(address.device)"
-        let s = try session(namespace, "adding", what)
+        let request = NetlinkRequest(.addAddress, address, in: namespace)
+        let s = try session(request)
         try s.lock.withLock {
             let index = try Self.index(of: address.device, s, namespace)
-            guard let addr = rtnl_addr_alloc() else { throw Self.noMemory("adding", what, namespace) }
+            guard let addr = rtnl_addr_alloc() else { throw Self.noMemory(request) }
             defer { rtnl_addr_put(addr) }
             rtnl_addr_set_family(addr, AF_INET)
             rtnl_addr_set_ifindex(addr, index)
-            let local = try Self.nlAddress(address.prefix, "adding", what, namespace)
+            let local = try Self.nlAddress(address.prefix, request)
             defer { nl_addr_put(local) }
-            try NetlinkError.check(rtnl_addr_set_local(addr, local), "adding", what, in: namespace.name)
+            try request.check(rtnl_addr_set_local(addr, local))
             rtnl_addr_set_prefixlen(addr, Int32(address.prefix.length))
-            try NetlinkError.check(rtnl_addr_add(s.socket, addr, NLM_F_CREATE | NLM_F_EXCL), "adding", what, in: namespace.name)
+            try request.check(rtnl_addr_add(s.socket, addr, NLM_F_CREATE | NLM_F_EXCL))
         }
     }
 
     public func addRoute(_ route: Route, in namespace: NetworkNamespace) throws {
-        let what = "route \(route)"
-        let s = try session(namespace, "adding", what)
+        let request = NetlinkRequest(.addRoute, route, in: namespace)
+        let s = try session(request)
         try s.lock.withLock {
-            let r = try Self.routeObject(route, s, "adding", namespace)
+            let r = try Self.routeObject(route, s, request, namespace)
             defer { rtnl_route_put(r) }
-            try NetlinkError.check(rtnl_route_add(s.socket, r, NLM_F_CREATE | NLM_F_EXCL), "adding", what, in: namespace.name)
+            try request.check(rtnl_route_add(s.socket, r, NLM_F_CREATE | NLM_F_EXCL))
         }
     }
 
     public func deleteRoute(_ route: Route, in namespace: NetworkNamespace) throws {
-        let what = "route \(route)"
-        let s = try session(namespace, "deleting", what)
+        let request = NetlinkRequest(.deleteRoute, route, in: namespace)
+        let s = try session(request)
         try s.lock.withLock {
             let r: OpaquePointer
             do {
-                r = try Self.routeObject(route, s, "deleting", namespace)
+                r = try Self.routeObject(route, s, request, namespace)
             } catch let error as NetlinkError where error.isNotFound {
                 return  // its device is gone, so is the route
             }
             defer { rtnl_route_put(r) }
             do {
-                try NetlinkError.check(rtnl_route_delete(s.socket, r, 0), "deleting", what, in: namespace.name)
+                try request.check(rtnl_route_delete(s.socket, r, 0))
             } catch let error as NetlinkError where error.isNotFound {
                 _ = error  // already gone: healing twice is fine
             }
@@ -188,14 +190,13 @@ public final class LibNLBackend: RouteNetlink, Sendable {
     }
 
     /// Call with `s.lock` held.
-    private static func routeObject(_ route: Route, _ s: Session, _ operation: String, _ namespace: NetworkNamespace) throws -> OpaquePointer {
-        let what = "route \(route)"
+    private static func routeObject(_ route: Route, _ s: Session, _ request: NetlinkRequest, _ namespace: NetworkNamespace) throws -> OpaquePointer {
         // libnl sends whatever it is given; refuse what the kernel would misread.
         if route.type == .unicast && route.device == nil {
-            throw NetlinkError(operation: operation, object: "\(what) (a unicast route needs a device)", namespace: namespace.name, code: -Int32(NLE_INVAL))
+            throw request.failure(-Int32(NLE_INVAL), "a unicast route needs a device")
         }
         let index = try route.device.map { try Self.index(of: $0, s, namespace) }
-        guard let r = rtnl_route_alloc() else { throw Self.noMemory(operation, what, namespace) }
+        guard let r = rtnl_route_alloc() else { throw Self.noMemory(request) }
         do {
             _ = rtnl_route_set_family(r, UInt8(AF_INET))
             rtnl_route_set_table(r, 254)  // RT_TABLE_MAIN
@@ -203,14 +204,14 @@ public final class LibNLBackend: RouteNetlink, Sendable {
             _ = rtnl_route_set_type(r, route.type.rawValue)
             rtnl_route_set_protocol(r, 3)  // RTPROT_BOOT, as `ip route add`
             if route.metric != 0 { rtnl_route_set_priority(r, route.metric) }
-            let dst = try Self.nlAddress(route.destination, operation, what, namespace)
+            let dst = try Self.nlAddress(route.destination, request)
             defer { nl_addr_put(dst) }
-            try NetlinkError.check(rtnl_route_set_dst(r, dst), operation, what, in: namespace.name)
+            try request.check(rtnl_route_set_dst(r, dst))
             if let index {
-                guard let hop = rtnl_route_nh_alloc() else { throw Self.noMemory(operation, what, namespace) }
+                guard let hop = rtnl_route_nh_alloc() else { throw Self.noMemory(request) }
                 rtnl_route_nh_set_ifindex(hop, index)
                 if let gateway = route.gateway {
-                    let gw = try Self.nlAddress(IPv4Prefix(address: gateway), operation, what, namespace)
+                    let gw = try Self.nlAddress(IPv4Prefix(address: gateway), request)
                     defer { nl_addr_put(gw) }
                     rtnl_route_nh_set_gateway(hop, gw)
                 }
@@ -227,21 +228,23 @@ public final class LibNLBackend: RouteNetlink, Sendable {
     // MARK: FIB rules
 
     public func addRule(_ rule: FIBRule, in namespace: NetworkNamespace) throws {
-        let s = try session(namespace, "adding FIB rule", rule.description)
+        let request = NetlinkRequest(.addRule, rule, in: namespace)
+        let s = try session(request)
         try s.lock.withLock {
-            let r = try Self.ruleObject(rule, "adding FIB rule", namespace)
+            let r = try Self.ruleObject(rule, request)
             defer { rtnl_rule_put(r) }
-            try NetlinkError.check(rtnl_rule_add(s.socket, r, NLM_F_EXCL), "adding FIB rule", rule.description, in: namespace.name)
+            try request.check(rtnl_rule_add(s.socket, r, NLM_F_EXCL))
         }
     }
 
     public func deleteRule(_ rule: FIBRule, in namespace: NetworkNamespace) throws {
-        let s = try session(namespace, "deleting FIB rule", rule.description)
+        let request = NetlinkRequest(.deleteRule, rule, in: namespace)
+        let s = try session(request)
         try s.lock.withLock {
-            let r = try Self.ruleObject(rule, "deleting FIB rule", namespace)
+            let r = try Self.ruleObject(rule, request)
             defer { rtnl_rule_put(r) }
             do {
-                try NetlinkError.check(rtnl_rule_delete(s.socket, r, 0), "deleting FIB rule", rule.description, in: namespace.name)
+                try request.check(rtnl_rule_delete(s.socket, r, 0))
             } catch let error as NetlinkError where error.isNotFound {
                 _ = error
                 // Already gone: healing twice is fine.
@@ -250,16 +253,16 @@ public final class LibNLBackend: RouteNetlink, Sendable {
     }
 
     public func rules(in namespace: NetworkNamespace) throws -> [String] {
-        let s = try session(namespace, "listing", "FIB rules")
+        let s = try session(NetlinkRequest(.list, "FIB rules", in: namespace.name))
         return try s.lock.withLock { try Self.dump(s.socket, .rules, namespace.name) }
     }
 
-    private static func ruleObject(_ rule: FIBRule, _ operation: String, _ namespace: NetworkNamespace) throws -> OpaquePointer {
+    private static func ruleObject(_ rule: FIBRule, _ request: NetlinkRequest) throws -> OpaquePointer {
         // libnl sends whatever it is given; refuse what the kernel would misread.
         if case .lookup(let table) = rule.action, table == 0 {
-            throw NetlinkError(operation: operation, object: "\(rule) (table 0)", namespace: namespace.name, code: -Int32(NLE_INVAL))
+            throw request.failure(-Int32(NLE_INVAL), "table 0")
         }
-        guard let r = rtnl_rule_alloc() else { throw noMemory(operation, rule.description, namespace) }
+        guard let r = rtnl_rule_alloc() else { throw noMemory(request) }
         rtnl_rule_set_family(r, AF_INET)
         rtnl_rule_set_prio(r, rule.priority)
         switch rule.action {
@@ -272,14 +275,14 @@ public final class LibNLBackend: RouteNetlink, Sendable {
         }
         do {
             if let source = rule.source {
-                let a = try nlAddress(source, operation, rule.description, namespace)
+                let a = try nlAddress(source, request)
                 defer { nl_addr_put(a) }
-                try NetlinkError.check(rtnl_rule_set_src(r, a), operation, rule.description, in: namespace.name)
+                try request.check(rtnl_rule_set_src(r, a))
             }
             if let destination = rule.destination {
-                let a = try nlAddress(destination, operation, rule.description, namespace)
+                let a = try nlAddress(destination, request)
                 defer { nl_addr_put(a) }
-                try NetlinkError.check(rtnl_rule_set_dst(r, a), operation, rule.description, in: namespace.name)
+                try request.check(rtnl_rule_set_dst(r, a))
             }
         } catch {
             rtnl_rule_put(r)
@@ -294,7 +297,7 @@ public final class LibNLBackend: RouteNetlink, Sendable {
         guard !key.contains(".."), !key.hasPrefix("/") else {
             throw SystemCallError("writing sysctl", key, errno: EINVAL)
         }
-        let s = try session(namespace, "writing sysctl", key)
+        let s = try session(NetlinkRequest(.writeSysctl, key, in: namespace.name))
         // /proc/sys/net resolves to the opening thread's namespace, hence the hop.
         try s.thread.run {
             let path = "/proc/sys/\(key)"
@@ -331,7 +334,7 @@ public final class LibNLBackend: RouteNetlink, Sendable {
         case .rules: result = rtnl_rule_alloc_cache(socket, AF_INET, &cache)
         case .qdiscs: result = rtnl_qdisc_alloc_cache(socket, &cache)
         }
-        try NetlinkError.check(result, "listing", "\(kind)", in: namespace)
+        try NetlinkRequest(.list, "\(kind)", in: namespace).check(result)
         defer { nl_cache_free(cache) }
         var lines: [String] = []
         var buffer = [CChar](repeating: 0, count: 4096)
@@ -349,24 +352,24 @@ public final class LibNLBackend: RouteNetlink, Sendable {
 
     private static let interfaceUp: UInt32 = 0x1  // IFF_UP
 
-    private static func nlAddress(_ prefix: IPv4Prefix, _ operation: String, _ object: String, _ namespace: NetworkNamespace) throws -> OpaquePointer {
+    private static func nlAddress(_ prefix: IPv4Prefix, _ request: NetlinkRequest) throws -> OpaquePointer {
         let bytes = prefix.networkBytes
-        guard let a = nl_addr_build(AF_INET, bytes, 4) else { throw noMemory(operation, object, namespace) }
+        guard let a = nl_addr_build(AF_INET, bytes, 4) else { throw noMemory(request) }
         nl_addr_set_prefixlen(a, Int32(prefix.length))
         return a
     }
 
-    static func noMemory(_ operation: String, _ object: String, _ namespace: NetworkNamespace) -> NetlinkError {
-        NetlinkError(operation: operation, object: object, namespace: namespace.name, code: -Int32(NLE_NOMEM))
+    static func noMemory(_ request: NetlinkRequest) -> NetlinkError {
+        request.failure(-Int32(NLE_NOMEM))
     }
 
     /// The kernel's rule for interface names (IFNAMSIZ − 1 bytes, no `/`, `:` or whitespace).
-    static func validateDeviceName(_ name: String, _ operation: String, _ object: String, _ namespace: NetworkNamespace) throws {
+    static func validateDeviceName(_ name: String, _ request: NetlinkRequest) throws {
         let bytes = Array(name.utf8)
         let bad = bytes.isEmpty || bytes.count > 15 || name == "." || name == ".."
             || bytes.contains { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 <= 0x20 }
         if bad {
-            throw NetlinkError(operation: operation, object: "\(object) (invalid interface name \"\(name)\")", namespace: namespace.name, code: -Int32(NLE_INVAL))
+            throw request.failure(-Int32(NLE_INVAL), "invalid interface name \"\(name)\"")
         }
     }
 }

@@ -4,21 +4,22 @@ import CNetlink
 /// `adding FIB rule from 198.18.0.2/32 to 198.18.0.3/32 blackhole priority 100 in namespace
 /// fl-3a9c-router: Object exists (libnl: NLE_EXIST)`.
 public struct NetlinkError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What was being done, in words: "adding FIB rule".
-    public var operation: String
-    /// What it was done to, in `ip`'s words: "from 198.18.0.2/32 to 198.18.0.3/32 blackhole".
-    public var object: String
-    /// The namespace the socket lives in.
-    public var namespace: String
+    /// What was being done, to what, and where.
+    public var request: NetlinkRequest
     /// The libnl result, a negative `NLE_*` code.
     public var code: Int32
 
-    public init(operation: String, object: String, namespace: String, code: Int32) {
-        self.operation = operation
-        self.object = object
-        self.namespace = namespace
+    public init(_ request: NetlinkRequest, code: Int32) {
+        self.request = request
         self.code = code < 0 ? code : -code
     }
+
+    /// What was being done: ``NetlinkOperation/addRule`` reads "adding FIB rule".
+    public var operation: NetlinkOperation { request.operation }
+    /// What it was done to, in `ip`'s words: "from 198.18.0.2/32 to 198.18.0.3/32 blackhole".
+    public var object: String { request.object }
+    /// The namespace the socket lives in.
+    public var namespace: String { request.namespace }
 
     /// libnl's own text for the code (`nl_geterror`).
     public var message: String { String(cString: nl_geterror(code)) }
@@ -34,17 +35,6 @@ public struct NetlinkError: Error, Sendable, Equatable, CustomStringConvertible 
     public var isAlreadyExists: Bool { code == -Int32(NLE_EXIST) }
     /// Whether the kernel said the object is not there (`ENOENT`, `ESRCH`, `ENODEV`).
     public var isNotFound: Bool { code == -Int32(NLE_OBJ_NOTFOUND) || code == -Int32(NLE_NODEV) }
-
-    /// Turns a libnl result into an error: negative results throw, others pass through.
-    /// The one place a libnl result becomes a ``NetlinkError``; no call site formats its own.
-    @discardableResult
-    public static func check(
-        _ result: Int32, _ operation: @autoclosure () -> String, _ object: @autoclosure () -> String,
-        in namespace: @autoclosure () -> String
-    ) throws(NetlinkError) -> Int32 {
-        guard result < 0 else { return result }
-        throw NetlinkError(operation: operation(), object: object(), namespace: namespace(), code: result)
-    }
 
     private static let names: [String] = [
         "NLE_SUCCESS", "NLE_FAILURE", "NLE_INTR", "NLE_BAD_SOCK", "NLE_AGAIN", "NLE_NOMEM", "NLE_EXIST",

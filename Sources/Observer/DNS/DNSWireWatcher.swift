@@ -51,7 +51,7 @@ final class DNSWireWatcher {
             from: name(client.address), to: name(server.address), id: header.id, response: isResponse,
             name: question.name.key, type: question.type.description, transport: transport, truncated: header.truncated)
         if isResponse {
-            event.rcode = message.rcode.description
+            event.rcode = message.rcode
             event.answers = message.answers.map(\.summary)
             if let asked = pending.removeValue(forKey: key) { event.latency = TimeSpan(nanoseconds: max(0, time - asked)) }
         } else {

@@ -114,7 +114,7 @@ public struct HTTPStreamParser: Sendable {
             state = remaining == count ? .chunkDataEnd : .chunkData(remaining: remaining - count)
         case .untilClose, .stopped, .failed:
             break
-        default:
+        case .head, .body, .chunkSize, .chunkData, .chunkDataEnd, .trailers, .resync:
             // Large segments are cut at the snapshot length: pick up at the next message.
             buffer.removeAll(keepingCapacity: true)
             resyncing = true
@@ -243,7 +243,7 @@ public struct HTTPStreamParser: Sendable {
             if !line.isEmpty { fail() } else { state = .chunkSize }
         case .trailers:
             if line.isEmpty { state = .head }
-        default:
+        case .head, .body, .chunkData, .untilClose, .stopped, .failed, .resync:
             break
         }
     }

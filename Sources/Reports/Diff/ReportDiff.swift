@@ -119,7 +119,8 @@ public struct ReportDiff: Sendable, Equatable {
                 changes.append(Change(
                     direction: .changed, subject: n.expectation,
                     detail: "\(key) \(Format.number(a, decimals: 3))\(unit) → \(Format.number(b, decimals: 3))\(unit)"))
-            default:
+            case (.number, .string), (.number, .bool), (.string, .number), (.string, .string), (.string, .bool),
+                (.bool, .number), (.bool, .string), (.bool, .bool):
                 changes.append(Change(direction: .changed, subject: n.expectation, detail: "\(key) \(before) → \(after)"))
             }
         }

@@ -115,9 +115,9 @@ public struct TimelineLanes: Sendable {
                 mark("traffic \(f.from)→\(f.to)", .traffic, "\(f.from) → \(f.to)", Mark(
                     t: t, tone: tone, shape: .tick, label: "udp \(f.phase.rawValue) :\(f.port) (flow \(f.flow))\(carried)", row: 0.25))
             case .dnsMessage(let m):
-                let tone: Tone = !m.response ? .info : m.rcode == "NOERROR" ? .ok : .warn
+                let tone: Tone = !m.response ? .info : m.rcode == .noError ? .ok : .warn
                 let what = m.response
-                    ? "\(m.rcode ?? "?") \(m.name) \(m.type)" + (m.answers.map { $0.isEmpty ? "" : " → " + $0.joined(separator: ", ") } ?? "")
+                    ? "\(m.rcode?.description ?? "?") \(m.name) \(m.type)" + (m.answers.map { $0.isEmpty ? "" : " → " + $0.joined(separator: ", ") } ?? "")
                         + (m.latency.map { " in \(Format.seconds($0))" } ?? "") + (m.truncated ? " TC" : "")
                     : "query \(m.name) \(m.type)"
                 mark("dns wire \(m.from)→\(m.to)", .traffic, "\(m.from) → \(m.to) (DNS, wire)", Mark(
@@ -152,7 +152,7 @@ public struct TimelineLanes: Sendable {
             case .connection, .udpFlow, .testbedReady, .timelineStarted, .faultApplied, .faultHealed, .faultFailed, .cpuSample,
                 .stressMeasured, .captureStats:
                 break  // Drawn from the report (faults), or not worth a mark (counters, samples).
-            default:
+            case .dnsQuery:
                 let fields = Self.fields(of: e)
                 let who = fields["host"] ?? fields["from"] ?? ""
                 let key = "\(e.type) \(who)"
@@ -182,10 +182,12 @@ public struct TimelineLanes: Sendable {
         if fields["error"] != nil || fields["ok"] == "0" || fields["ok"] == "false" { return .fail }
         if fields["ok"] == "1" || fields["ok"] == "true" { return .ok }
         if let rcode = fields["rcode"] {
-            switch rcode {
-            case "NOERROR": return .ok
-            case "dropped", "SERVFAIL", "REFUSED": return .fail
-            default: return .warn
+            guard let outcome = DNSQueryOutcome(rcode) else { return .warn }
+            switch outcome {
+            case .answered(.noError): return .ok
+            case .dropped, .answered(.servFail), .answered(.refused): return .fail
+            case .answered(.formErr), .answered(.nxDomain), .answered(.notImp), .answered(.badVers), .answered(.other), .ignored:
+                return .warn
             }
         }
         return .neutral

@@ -90,7 +90,9 @@ public enum ReportBuilder {
             case .cpuSample(let host, let seconds, _):
                 let sample = (t: e.t, s: seconds)
                 cpu[host] = (cpu[host]?.first ?? sample, sample)
-            default:
+            case .hostReady, .timelineStarted, .faultApplied, .faultHealed, .faultFailed, .probe, .connection,
+                .httpRequest, .httpResponse, .captureStats, .udpFlow, .dnsMessage, .dnsQuery, .timelineEnded,
+                .stressMeasured, .interrupted, .note:
                 break
             }
         }
