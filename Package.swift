@@ -29,6 +29,8 @@ let package = Package(
         // NFQUEUE over raw netlink: the userspace link-fault engine's hot path, no allocation per packet.
         .target(name: "CNetfilterQueue"),
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        // libyaml's event parser: the scenario reader composes its own tree, finding repeated keys as it goes.
+        .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
 
         // MARK: Pure model: runs anywhere
         .target(name: "ScenarioFormat", dependencies: [.product(name: "Yams", package: "Yams")]),
