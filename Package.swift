@@ -13,7 +13,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
@@ -33,7 +32,7 @@ let package = Package(
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
 
         // MARK: Pure model: runs anywhere
-        .target(name: "ScenarioFormat", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "ScenarioFormat", dependencies: ["CLibYAML"]),
         // Locks a real-time thread may share with ordinary ones (priority inheritance).
         .target(name: "RealtimeSync"),
         .target(name: "RunHistory", dependencies: ["ScenarioFormat", "RealtimeSync"]),
