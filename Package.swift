@@ -13,7 +13,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
@@ -28,12 +27,14 @@ let package = Package(
         // NFQUEUE over raw netlink: the userspace link-fault engine's hot path, no allocation per packet.
         .target(name: "CNetfilterQueue"),
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        // libyaml's event parser: the scenario reader composes its own tree, finding repeated keys as it goes.
+        .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
 
         // MARK: Pure model: runs anywhere
         // The base every module shares: units, addresses, exit status, the seeded generator, and
         // the lock real-time threads share with ordinary ones.
         .target(name: "FaultlineCore"),
-        .target(name: "ScenarioFormat", dependencies: ["FaultlineCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "ScenarioFormat", dependencies: ["CLibYAML", "FaultlineCore"]),
         .target(name: "RunHistory", dependencies: ["FaultlineCore"]),
         .target(name: "Checks", dependencies: ["FaultlineCore", "RunHistory", "ScenarioFormat"]),
         .target(name: "Reports", dependencies: ["Checks", "FaultlineCore", "RunHistory", "ScenarioFormat"]),

@@ -20,7 +20,8 @@ cd "$(dirname "$0")/.."
 build=(
   libnl-3-dev libnl-route-3-dev                # netlink: topology and faults, in-process
   libpcap-dev                                   # the traffic observer's capture on the router (capture.pcap)
-  pkg-config                                    # finds libnl's headers for the build
+  libyaml-dev                                   # libyaml: the scenario reader's YAML parser
+  pkg-config                                    # finds libnl's and libyaml's headers for the build
 )
 # Running scenarios/quickstart.yaml.
 quickstart=(

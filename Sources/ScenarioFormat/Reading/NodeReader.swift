@@ -1,34 +1,33 @@
 import FaultlineCore
 import Foundation
-import Yams
 
 /// Walks a composed YAML tree by hand, turning nodes into values and collecting every problem
 /// with the node's line and column instead of stopping at the first.
 final class NodeReader {
     let file: String
     private(set) var problems: [ScenarioProblem] = []
-    /// Repeated keys the composer renamed, by placeholder.
-    private var duplicates: [String: YAMLComposer.Duplicate]
+    /// Every repeated key in the file, and those already reported where their mapping was read.
+    private let duplicateKeys: [YAMLDuplicateKey]
+    private var reportedDuplicates: Set<YAMLDuplicateKey> = []
 
-    init(file: String, duplicates: [String: YAMLComposer.Duplicate] = [:]) {
+    init(file: String, duplicateKeys: [YAMLDuplicateKey] = []) {
         self.file = file
-        self.duplicates = duplicates
+        self.duplicateKeys = duplicateKeys
     }
 
     // MARK: Reporting
 
-    func error(_ node: Node?, _ path: String, _ message: String) {
+    func error(_ node: YAMLNode?, _ path: String, _ message: String) {
         report(node, path, message, .error)
     }
 
-    func warning(_ node: Node?, _ path: String, _ message: String) {
+    func warning(_ node: YAMLNode?, _ path: String, _ message: String) {
         report(node, path, message, .warning)
     }
 
-    func report(_ node: Node?, _ path: String, _ message: String, _ severity: ScenarioProblem.Severity) {
-        let mark = node?.mark
+    func report(_ node: YAMLNode?, _ path: String, _ message: String, _ severity: ScenarioProblem.Severity) {
         problems.append(ScenarioProblem(
-            file: file, line: mark?.line ?? 1, column: mark?.column ?? 1,
+            file: file, line: node?.line ?? 1, column: node?.column ?? 1,
             path: path, message: message, severity: severity))
     }
 
@@ -39,10 +38,9 @@ final class NodeReader {
 
     /// Reports duplicates inside parts of the file the reader never walked (e.g. under an unknown key).
     func reportUnwalkedDuplicates() {
-        for d in duplicates.values where !d.reported {
+        for d in duplicateKeys where reportedDuplicates.insert(d).inserted {
             add(ScenarioProblem(file: file, line: d.line, column: d.column, path: "", message: d.message))
         }
-        duplicates = [:]
     }
 
     // MARK: Structure
@@ -51,27 +49,23 @@ final class NodeReader {
     /// node is not a mapping. A null node (`idle:` with nothing after it) reads as an empty mapping
     /// when `nullIsEmpty`.
     func fields(
-        _ node: Node, _ path: String, allowed: [String], nullIsEmpty: Bool = false
+        _ node: YAMLNode, _ path: String, allowed: [String], nullIsEmpty: Bool = false
     ) -> Fields? {
         if nullIsEmpty, node.isNull { return Fields(node: node, path: path, entries: []) }
-        guard case .mapping(let mapping) = node else {
+        guard let pairs = node.pairs else {
             error(node, path, "expected a mapping (key: value), found \(node.kindName)")
             return nil
         }
+        // The composer left repeated keys out; report them here, where their path is known.
+        for d in node.duplicateKeys where reportedDuplicates.insert(d).inserted {
+            add(ScenarioProblem(file: file, line: d.line, column: d.column, path: Fields.join(path, d.key),
+                                message: d.message))
+        }
         var entries: [Fields.Entry] = []
-        for (keyNode, value) in mapping {
-            guard case .scalar(let scalar) = keyNode else {
+        for pair in pairs {
+            let keyNode = pair.key, value = pair.value
+            guard let key = keyNode.scalar else {
                 error(keyNode, path, "keys must be plain words, found \(keyNode.kindName)")
-                continue
-            }
-            let key = scalar.string
-            // The composer renamed a repeated key; report it here, where its path is known.
-            if YAMLComposer.isRenamedDuplicate(key) {
-                if var d = duplicates[key] {
-                    error(keyNode, Fields.join(path, d.key), d.message)
-                    d.reported = true
-                    duplicates[key] = d
-                }
                 continue
             }
             let keyPath = Fields.join(path, key)
@@ -86,33 +80,33 @@ final class NodeReader {
     }
 
     /// The value of a required key; a problem on the parent mapping when it is missing.
-    func require(_ fields: Fields, _ key: String, hint: String = "") -> Node? {
+    func require(_ fields: Fields, _ key: String, hint: String = "") -> YAMLNode? {
         if let v = fields[key] { return v }
         error(fields.node, fields.path, "missing required key '\(key)'\(hint)")
         return nil
     }
 
     /// The items of a list; nil (and a problem) if the node is not a list.
-    func list(_ node: Node, _ path: String) -> [Node]? {
-        guard case .sequence(let seq) = node else {
+    func list(_ node: YAMLNode, _ path: String) -> [YAMLNode]? {
+        guard let items = node.items else {
             error(node, path, "expected a list, found \(node.kindName)")
             return nil
         }
-        return Array(seq)
+        return items
     }
 
     // MARK: Scalars
 
     /// A plain value as text; nil (and a problem) for a mapping, a list or nothing.
-    func text(_ node: Node, _ path: String, what: String = "a text value") -> String? {
-        guard case .scalar(let scalar) = node, !node.isNull else {
+    func text(_ node: YAMLNode, _ path: String, what: String = "a text value") -> String? {
+        guard let s = node.scalar, !node.isNull else {
             error(node, path, "expected \(what), found \(node.kindName)")
             return nil
         }
-        return scalar.string
+        return s
     }
 
-    func bool(_ node: Node, _ path: String) -> Bool? {
+    func bool(_ node: YAMLNode, _ path: String) -> Bool? {
         guard let t = text(node, path, what: "true or false") else { return nil }
         switch t {
         case "true", "True", "TRUE": return true
@@ -123,7 +117,7 @@ final class NodeReader {
         }
     }
 
-    func unsigned(_ node: Node, _ path: String) -> UInt64? {
+    func unsigned(_ node: YAMLNode, _ path: String) -> UInt64? {
         guard let t = text(node, path, what: "a whole number") else { return nil }
         guard let v = UInt64(t) else {
             error(node, path, "expected a whole number from 0 to \(UInt64.max), found '\(t)'")
@@ -132,7 +126,7 @@ final class NodeReader {
         return v
     }
 
-    func exitCode(_ node: Node, _ path: String) -> Int32? {
+    func exitCode(_ node: YAMLNode, _ path: String) -> Int32? {
         guard let t = text(node, path, what: "an exit code") else { return nil }
         guard let v = Int32(t), (0...255).contains(v) else {
             error(node, path, "expected an exit code from 0 to 255, found '\(t)'")
@@ -142,7 +136,7 @@ final class NodeReader {
     }
 
     /// A duration in the scenario's unit syntax (`250ms`, `5s`, `1m30s`).
-    func timeSpan(_ node: Node, _ path: String, positive: Bool = false) -> TimeSpan? {
+    func timeSpan(_ node: YAMLNode, _ path: String, positive: Bool = false) -> TimeSpan? {
         guard let t = text(node, path, what: "a duration such as 5s") else { return nil }
         let s = t.trimmingCharacters(in: .whitespaces)
         let syntax = "write a number and a unit, e.g. 250ms, 5s, 1m30s (units: ns, us, ms, s, m, h)"
@@ -166,7 +160,7 @@ final class NodeReader {
     }
 
     /// A bound on a ratio: `>= 99%`, `< 5%`.
-    func ratio(_ node: Node, _ path: String) -> RatioRequirement? {
+    func ratio(_ node: YAMLNode, _ path: String) -> RatioRequirement? {
         guard let t = text(node, path, what: "a bound such as '>= 99%'") else { return nil }
         let (_, rest) = ComparisonOperator.split(t)
         if let problem = Self.percentageProblem(rest) {
@@ -193,36 +187,19 @@ final class NodeReader {
 struct Fields {
     struct Entry {
         var key: String
-        var keyNode: Node
-        var value: Node
+        var keyNode: YAMLNode
+        var value: YAMLNode
     }
 
-    var node: Node
+    var node: YAMLNode
     var path: String
     var entries: [Entry]
 
-    subscript(key: String) -> Node? { entries.first { $0.key == key }?.value }
+    subscript(key: String) -> YAMLNode? { entries.first { $0.key == key }?.value }
     func has(_ key: String) -> Bool { entries.contains { $0.key == key } }
-    func keyNode(_ key: String) -> Node? { entries.first { $0.key == key }?.keyNode }
+    func keyNode(_ key: String) -> YAMLNode? { entries.first { $0.key == key }?.keyNode }
     /// The path of one of the mapping's keys.
     func path(_ key: String) -> String { Self.join(path, key) }
 
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-}
-
-extension Node {
-    var isNull: Bool {
-        guard case .scalar(let s) = self else { return false }
-        return s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string)
-    }
-
-    /// How the node looks, for "expected X, found Y".
-    var kindName: String {
-        switch self {
-        case .mapping: "a mapping"
-        case .sequence: "a list"
-        case .alias: "an alias"
-        case .scalar(let s): isNull ? "nothing" : "'\(s.string)'"
-        }
-    }
 }

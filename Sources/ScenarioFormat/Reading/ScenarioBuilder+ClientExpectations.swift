@@ -1,6 +1,5 @@
 import FaultlineCore
 import Foundation
-import Yams
 
 /// Reading the expectations on the client's own traffic: requests, retries, circuit breaker,
 /// failover/failback, no-storm, availability, latency, recovery.
@@ -21,7 +20,7 @@ extension ScenarioBuilder {
     static let rcodeNames = ["noerror", "formerr", "servfail", "nxdomain", "notimp", "refused", "none"]
     static let backoffKeys = ["initial", "factor", "max", "jitter"]
 
-    func readClientExpectation(_ kind: ExpectationKindKey, _ node: Node, _ path: String, window: Window) -> ExpectationKind? {
+    func readClientExpectation(_ kind: ExpectationKindKey, _ node: YAMLNode, _ path: String, window: Window) -> ExpectationKind? {
         guard let f = r.fields(node, path, allowed: Self.clientExpectationKeys[kind] ?? []) else { return nil }
         let errorsBefore = r.errorCount
         let result: ExpectationKind?
@@ -161,8 +160,7 @@ extension ScenarioBuilder {
         var e = DNSQueriesExpectation(from: from ?? "")
         if let n = f["name"] { e.name = r.text(n, f.path("name"), what: "a name such as consul.service.consul") }
         if let n = f["rcode"] {
-            let items: [Node]
-            if case .sequence = n { items = r.list(n, f.path("rcode")) ?? [] } else { items = [n] }
+            let items = n.isSequence ? r.list(n, f.path("rcode")) ?? [] : [n]
             e.rcodes = items.compactMap { item in
                 guard let t = r.text(item, f.path("rcode"), what: "an answer code")?.lowercased() else { return nil }
                 guard Self.rcodeNames.contains(t) else {
@@ -201,9 +199,8 @@ extension ScenarioBuilder {
         return from == nil ? nil : s
     }
 
-    private func outcomePatterns(_ node: Node, _ path: String) -> [OutcomePattern]? {
-        let items: [Node]
-        if case .sequence = node { items = r.list(node, path) ?? [] } else { items = [node] }
+    private func outcomePatterns(_ node: YAMLNode, _ path: String) -> [OutcomePattern]? {
+        let items = node.isSequence ? r.list(node, path) ?? [] : [node]
         var patterns: [OutcomePattern] = []
         for (i, item) in items.enumerated() {
             let p = items.count == 1 && node == item ? path : "\(path)[\(i)]"
@@ -217,7 +214,7 @@ extension ScenarioBuilder {
         return patterns.isEmpty ? nil : patterns
     }
 
-    private func number(_ node: Node, _ path: String, rate: Bool) -> NumberRequirement? {
+    private func number(_ node: YAMLNode, _ path: String, rate: Bool) -> NumberRequirement? {
         guard let t = r.text(node, path, what: rate ? "a rate such as '<= 5/s'" : "a count such as '<= 3'") else { return nil }
         guard let v = NumberRequirement(parsing: t), v.perSecond == rate else {
             r.error(node, path, rate
@@ -228,7 +225,7 @@ extension ScenarioBuilder {
         return v
     }
 
-    private func durationBound(_ node: Node, _ path: String) -> DurationRequirement? {
+    private func durationBound(_ node: YAMLNode, _ path: String) -> DurationRequirement? {
         guard let t = r.text(node, path, what: "a bound such as '<= 200ms'") else { return nil }
         guard let v = DurationRequirement(parsing: t) else {
             r.error(node, path, "not a duration bound: '\(t)'; write an operator and a duration, e.g. '<= 200ms'")
@@ -237,7 +234,7 @@ extension ScenarioBuilder {
         return v
     }
 
-    private func tolerance(_ node: Node, _ path: String) -> Tolerance? {
+    private func tolerance(_ node: YAMLNode, _ path: String) -> Tolerance? {
         guard let t = r.text(node, path, what: "a tolerance such as 20% or 20ms") else { return nil }
         let s = t.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "±", with: "").trimmingCharacters(in: .whitespaces)
         if let p = Percentage(parsing: s) { return .relative(p) }
@@ -246,7 +243,7 @@ extension ScenarioBuilder {
         return nil
     }
 
-    private func readBackoff(_ node: Node, _ path: String) -> ExponentialBackoff? {
+    private func readBackoff(_ node: YAMLNode, _ path: String) -> ExponentialBackoff? {
         guard let f = r.fields(node, path, allowed: Self.backoffKeys) else { return nil }
         let initial = r.require(f, "initial").flatMap { r.timeSpan($0, f.path("initial"), positive: true) }
         var b = ExponentialBackoff(initial: initial ?? .zero)

@@ -1,5 +1,4 @@
 import FaultlineCore
-import Yams
 
 /// Reading the `dns:` sections: the zone at the top, a host's resolver options, and the
 /// `dns` hijack fault.
@@ -13,7 +12,7 @@ extension ScenarioBuilder {
 
     // MARK: The zone
 
-    func readDNS(_ node: Node, _ path: String) -> DNSSettings? {
+    func readDNS(_ node: YAMLNode, _ path: String) -> DNSSettings? {
         guard let f = r.fields(node, path, allowed: Self.dnsKeys, nullIsEmpty: true) else { return nil }
         var settings = DNSSettings()
         if let n = f["unknown"], let s = r.text(n, f.path("unknown"), what: "nxdomain or refused") {
@@ -42,7 +41,7 @@ extension ScenarioBuilder {
         return settings
     }
 
-    private func readRecord(_ node: Node, _ path: String) -> [DNSRecordSpec] {
+    private func readRecord(_ node: YAMLNode, _ path: String) -> [DNSRecordSpec] {
         guard let f = r.fields(node, path, allowed: Self.recordKeys) else { return [] }
         let name = r.require(f, "name").flatMap { dnsName($0, f.path("name"), wildcard: false) }
         let type = r.require(f, "type").flatMap { recordType($0, f.path("type"), allowAny: false) } ?? nil
@@ -61,7 +60,7 @@ extension ScenarioBuilder {
         return records
     }
 
-    private func recordData(_ type: DNSRecordType, _ s: String, _ node: Node, _ path: String) -> DNSRecordData? {
+    private func recordData(_ type: DNSRecordType, _ s: String, _ node: YAMLNode, _ path: String) -> DNSRecordData? {
         switch type {
         case .a: return address(s, node, path, allowIPv6: false).map(DNSRecordData.a)
         case .aaaa:
@@ -89,7 +88,7 @@ extension ScenarioBuilder {
     }
 
     /// An IPv4 literal, an IPv6 literal (when allowed) or a host of the scenario.
-    private func address(_ s: String, _ node: Node, _ path: String, allowIPv6: Bool) -> DNSAddressValue? {
+    private func address(_ s: String, _ node: YAMLNode, _ path: String, allowIPv6: Bool) -> DNSAddressValue? {
         if let a = IPv4Address(parsing: s) { return .ipv4(a) }
         if s.contains(":") {
             if allowIPv6, let a = IPv6Address(parsing: s) { return .ipv6(a) }
@@ -103,7 +102,7 @@ extension ScenarioBuilder {
         return checkHost(s, node, path) ? .host(s) : nil
     }
 
-    private func dnsName(_ node: Node, _ path: String, wildcard: Bool) -> String? {
+    private func dnsName(_ node: YAMLNode, _ path: String, wildcard: Bool) -> String? {
         guard var s = r.text(node, path, what: "a DNS name") else { return nil }
         if s.hasSuffix("."), s.count > 1 { s.removeLast() }
         let body = wildcard && s.hasPrefix("*.") ? String(s.dropFirst(2)) : s
@@ -116,7 +115,7 @@ extension ScenarioBuilder {
     }
 
     /// A record type; `any` (nil) only where allowed. The outer optional is nil on error.
-    private func recordType(_ node: Node, _ path: String, allowAny: Bool) -> DNSRecordType?? {
+    private func recordType(_ node: YAMLNode, _ path: String, allowAny: Bool) -> DNSRecordType?? {
         guard let s = r.text(node, path, what: "a record type") else { return nil }
         if allowAny, s.lowercased() == "any" { return .some(nil) }
         if let t = DNSRecordType(rawValue: s.uppercased()) { return .some(t) }
@@ -127,13 +126,13 @@ extension ScenarioBuilder {
     }
 
     /// A single value or a list of them.
-    private func oneOrMany(_ node: Node, _ path: String) -> [Node]? {
+    private func oneOrMany(_ node: YAMLNode, _ path: String) -> [YAMLNode]? {
         node.isSequence ? r.list(node, path) : [node]
     }
 
     // MARK: A host's resolver
 
-    func readResolver(_ node: Node, _ path: String) -> ResolverOptions? {
+    func readResolver(_ node: YAMLNode, _ path: String) -> ResolverOptions? {
         guard let f = r.fields(node, path, allowed: Self.resolverKeys, nullIsEmpty: true) else { return nil }
         var options = ResolverOptions.default
         if let n = f["timeout"], let t = r.timeSpan(n, f.path("timeout"), positive: true) {
@@ -154,7 +153,7 @@ extension ScenarioBuilder {
 
     // MARK: The hijack fault
 
-    func readHijack(_ node: Node, _ path: String) -> DNSHijack? {
+    func readHijack(_ node: YAMLNode, _ path: String) -> DNSHijack? {
         guard let f = r.fields(node, path, allowed: Self.hijackKeys) else { return nil }
         let errorsBefore = r.errorCount
         let name = r.require(f, "name", hint: " (exact, or a wildcard such as *.service.consul)")
@@ -235,12 +234,5 @@ enum DNSNameText {
         if s.utf8.count + 2 > 255 { return "longer than 253 characters" }
         if s.contains(where: { $0.isWhitespace }) { return "contains a space" }
         return nil
-    }
-}
-
-extension Node {
-    var isSequence: Bool {
-        if case .sequence = self { return true }
-        return false
     }
 }

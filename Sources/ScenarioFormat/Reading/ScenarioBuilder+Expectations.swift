@@ -1,5 +1,3 @@
-import Yams
-
 /// The keys that introduce a kind of expectation; a new kind is one more case here and in
 /// ``ScenarioBuilder/readExpectationKind(_:_:_:)``.
 enum ExpectationKindKey: String, CaseIterable {
@@ -35,14 +33,14 @@ extension ScenarioBuilder {
     static let probeKeys = ["from", "http", "tcp", "dns", "command", "every", "timeout", "success"]
     static let probeTargetKeys = ["http", "tcp", "dns", "command"]
 
-    func readExpectations(_ node: Node, _ path: String) {
+    func readExpectations(_ node: YAMLNode, _ path: String) {
         guard let items = r.list(node, path) else { return }
         for (i, item) in items.enumerated() {
             if let draft = readExpectation(item, "\(path)[\(i)]") { expectations.append(draft) }
         }
     }
 
-    private func readExpectation(_ node: Node, _ path: String) -> ExpectationDraft? {
+    private func readExpectation(_ node: YAMLNode, _ path: String) -> ExpectationDraft? {
         guard let f = r.fields(node, path, allowed: Self.expectationKeys) else { return nil }
         let errorsBefore = r.errorCount
         var d = ExpectationDraft(path: path, windowFields: f)
@@ -67,7 +65,7 @@ extension ScenarioBuilder {
     }
 
     /// `weight: 3`: a whole number from 1 to 100 (how much the expectation counts in the score).
-    private func readWeight(_ node: Node, _ path: String) -> Int? {
+    private func readWeight(_ node: YAMLNode, _ path: String) -> Int? {
         guard let v = r.unsigned(node, path) else { return nil }
         guard (1...100).contains(v) else {
             r.error(node, path, "weight must be a whole number from 1 to 100, found \(v)")
@@ -77,7 +75,7 @@ extension ScenarioBuilder {
     }
 
     /// The one place that maps a kind's key to the code reading it.
-    func readExpectationKind(_ kind: ExpectationKindKey, _ node: Node, _ path: String, window: Window) -> ExpectationKind? {
+    func readExpectationKind(_ kind: ExpectationKindKey, _ node: YAMLNode, _ path: String, window: Window) -> ExpectationKind? {
         switch kind {
         case .process: readProcess(node, path).map(ExpectationKind.process)
         case .probe: readProbe(node, path).map(ExpectationKind.probe)
@@ -125,7 +123,7 @@ extension ScenarioBuilder {
 
     // MARK: Process
 
-    private func readProcess(_ node: Node, _ path: String) -> ProcessExpectation? {
+    private func readProcess(_ node: YAMLNode, _ path: String) -> ProcessExpectation? {
         guard let f = r.fields(node, path, allowed: Self.processKeys) else { return nil }
         var host: String?
         if let n = r.require(f, "host"), let name = hostReference(n, f.path("host")) {
@@ -154,7 +152,7 @@ extension ScenarioBuilder {
 
     // MARK: Probe
 
-    private func readProbe(_ node: Node, _ path: String) -> ProbeExpectation? {
+    private func readProbe(_ node: YAMLNode, _ path: String) -> ProbeExpectation? {
         guard let f = r.fields(node, path, allowed: Self.probeKeys) else { return nil }
         let from = r.require(f, "from", hint: " (the host the probe runs in)").flatMap {
             hostReference($0, f.path("from"))

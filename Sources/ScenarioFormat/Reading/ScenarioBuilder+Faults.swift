@@ -1,5 +1,4 @@
 import FaultlineCore
-import Yams
 
 /// The keys that introduce a kind of fault in a scenario file.
 ///
@@ -20,29 +19,29 @@ enum FaultKindKey: String, CaseIterable {
 struct FaultDraft {
     var fault: Fault?
     var path: String
-    var node: Node
+    var node: YAMLNode
     var name: String?
-    var nameNode: Node?
+    var nameNode: YAMLNode?
     var at: TimeSpan?
-    var atNode: Node?
+    var atNode: YAMLNode?
     var duration: TimeSpan?
-    var forNode: Node?
+    var forNode: YAMLNode?
     var kindPath: String?
-    var kindNode: Node?
+    var kindNode: YAMLNode?
 }
 
 extension ScenarioBuilder {
     static let faultKeys = ["name", "at", "for"] + FaultKindKey.keywords
     static let partitionKeys = ["between", "from", "to", "groups", "mode"]
 
-    func readFaults(_ node: Node, _ path: String) {
+    func readFaults(_ node: YAMLNode, _ path: String) {
         guard let items = r.list(node, path) else { return }
         for (i, item) in items.enumerated() {
             if let draft = readFault(item, "\(path)[\(i)]") { faults.append(draft) }
         }
     }
 
-    private func readFault(_ node: Node, _ path: String) -> FaultDraft? {
+    private func readFault(_ node: YAMLNode, _ path: String) -> FaultDraft? {
         guard let f = r.fields(node, path, allowed: Self.faultKeys) else { return nil }
         var d = FaultDraft(path: path, node: node)
         let errorsBefore = r.errorCount
@@ -50,7 +49,7 @@ extension ScenarioBuilder {
             d.nameNode = n
             d.name = r.text(n, f.path("name"), what: "a fault name")
             if let name = d.name, let first = faults.first(where: { $0.name == name }) {
-                let line = first.nameNode?.mark?.line ?? 0
+                let line = first.nameNode?.line ?? 0
                 r.error(n, f.path("name"), "fault name '\(name)' is already used on line \(line); names must be unique")
             }
         }
@@ -82,7 +81,7 @@ extension ScenarioBuilder {
     }
 
     /// The one place that maps a kind's key to the code reading it.
-    func readFaultKind(_ kind: FaultKindKey, _ node: Node, _ path: String) -> FaultKind? {
+    func readFaultKind(_ kind: FaultKindKey, _ node: YAMLNode, _ path: String) -> FaultKind? {
         switch kind {
         case .partition: readPartition(node, path).map(FaultKind.partition)
         case .link: readLink(node, path).map(FaultKind.link)
@@ -95,7 +94,7 @@ extension ScenarioBuilder {
 
     // MARK: Partition
 
-    private func readPartition(_ node: Node, _ path: String) -> Partition? {
+    private func readPartition(_ node: YAMLNode, _ path: String) -> Partition? {
         guard let f = r.fields(node, path, allowed: Self.partitionKeys) else { return nil }
         let errorsBefore = r.errorCount
         var mode = PartitionMode.drop
@@ -132,8 +131,8 @@ extension ScenarioBuilder {
     }
 
     /// One host name or a list of them, each checked; nil (and a problem) if the list is empty.
-    private func hostList(_ node: Node, _ path: String) -> [(name: String, node: Node)]? {
-        if case .sequence = node {
+    private func hostList(_ node: YAMLNode, _ path: String) -> [(name: String, node: YAMLNode)]? {
+        if node.isSequence {
             guard let items = r.list(node, path), !items.isEmpty else {
                 r.error(node, path, "the list of hosts is empty; a partition must cut something")
                 return nil
@@ -145,8 +144,8 @@ extension ScenarioBuilder {
         return hostReference(node, path).map { [($0, node)] }
     }
 
-    func between(_ node: Node, _ path: String) -> [DirectedPair] {
-        guard case .sequence = node else {
+    func between(_ node: YAMLNode, _ path: String) -> [DirectedPair] {
+        guard node.isSequence else {
             r.error(node, path, "expected a list of two hosts such as [client, api], found \(node.kindName)")
             return []
         }
@@ -168,7 +167,7 @@ extension ScenarioBuilder {
         return cuts
     }
 
-    func fromTo(_ fromNode: Node, _ fromPath: String, _ toNode: Node, _ toPath: String) -> [DirectedPair] {
+    func fromTo(_ fromNode: YAMLNode, _ fromPath: String, _ toNode: YAMLNode, _ toPath: String) -> [DirectedPair] {
         guard let senders = hostList(fromNode, fromPath), let receivers = hostList(toNode, toPath) else { return [] }
         var cuts: [DirectedPair] = []
         for s in senders {
@@ -184,13 +183,13 @@ extension ScenarioBuilder {
     }
 
     /// Every host of one group is cut from every host of every other group, both ways.
-    private func groups(_ node: Node, _ path: String) -> [DirectedPair] {
+    private func groups(_ node: YAMLNode, _ path: String) -> [DirectedPair] {
         guard let items = r.list(node, path) else { return [] }
         var groups: [[String]] = []
         var seen: [String: Int] = [:]
         for (i, item) in items.enumerated() {
             let groupPath = "\(path)[\(i)]"
-            guard case .sequence = item else {
+            guard item.isSequence else {
                 r.error(item, groupPath, "expected a group (a list of hosts such as [a, b]), found \(item.kindName)")
                 continue
             }

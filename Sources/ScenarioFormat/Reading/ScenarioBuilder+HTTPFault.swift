@@ -1,5 +1,4 @@
 import FaultlineCore
-import Yams
 
 /// Reads an `http:` fault: which service, which requests, and what they get instead.
 extension ScenarioBuilder {
@@ -7,7 +6,7 @@ extension ScenarioBuilder {
     static let matchKeys = ["path", "method"]
     static let faultReplyKeys = ["status", "retry-after", "body"]
 
-    func readHTTPFault(_ node: Node, _ path: String) -> HTTPFault? {
+    func readHTTPFault(_ node: YAMLNode, _ path: String) -> HTTPFault? {
         guard let f = r.fields(node, path, allowed: Self.httpFaultKeys) else { return nil }
         let errorsBefore = r.errorCount
         let target = r.require(f, "target", hint: " (the host whose service answers)")
@@ -43,7 +42,7 @@ extension ScenarioBuilder {
     }
 
     /// A host that runs a stand-in service.
-    private func serviceTarget(_ node: Node, _ path: String) -> String? {
+    private func serviceTarget(_ node: YAMLNode, _ path: String) -> String? {
         guard let name = hostReference(node, path) else { return nil }
         let withService = hosts.filter { $0.service != nil }.map(\.name)
         // A host whose body could not be read was reported already.
@@ -57,7 +56,7 @@ extension ScenarioBuilder {
         return name
     }
 
-    private func positiveCount(_ node: Node, _ path: String) -> Int? {
+    private func positiveCount(_ node: YAMLNode, _ path: String) -> Int? {
         guard let t = r.text(node, path, what: "a whole number") else { return nil }
         guard let n = Int(t), n > 0 else {
             r.error(node, path, "expected a whole number of requests, 1 or more, found '\(t)'")
@@ -67,8 +66,8 @@ extension ScenarioBuilder {
     }
 
     /// `{ status: 429, retry-after: 1s }` or a sequence `[503, { status: 503, retry-after: 2 }, pass]`.
-    private func readFaultResponse(_ node: Node, _ path: String) -> HTTPFaultAction? {
-        if case .sequence = node {
+    private func readFaultResponse(_ node: YAMLNode, _ path: String) -> HTTPFaultAction? {
+        if node.isSequence {
             guard let items = r.list(node, path) else { return nil }
             if items.isEmpty {
                 r.error(node, path, "the sequence is empty; write statuses such as [503, 503, pass]")
@@ -81,14 +80,14 @@ extension ScenarioBuilder {
         return faultReply(node, path).map(HTTPFaultAction.respond)
     }
 
-    private func faultStep(_ node: Node, _ path: String) -> HTTPFaultStep? {
-        if case .scalar(let s) = node, s.string == "pass" { return .pass }
+    private func faultStep(_ node: YAMLNode, _ path: String) -> HTTPFaultStep? {
+        if node.scalar == "pass" { return .pass }
         return faultReply(node, path).map(HTTPFaultStep.reply)
     }
 
     /// A status alone (`503`) or `{ status, retry-after, body }`.
-    private func faultReply(_ node: Node, _ path: String) -> HTTPFaultReply? {
-        if case .scalar = node {
+    private func faultReply(_ node: YAMLNode, _ path: String) -> HTTPFaultReply? {
+        if node.isScalar {
             return httpStatus(node, path).map { HTTPFaultReply(status: $0) }
         }
         guard let f = r.fields(node, path, allowed: Self.faultReplyKeys) else { return nil }
@@ -101,7 +100,7 @@ extension ScenarioBuilder {
     }
 
     /// `Retry-After` is whole seconds on the wire: `2` or `2s`.
-    private func retryAfterSeconds(_ node: Node, _ path: String) -> Int? {
+    private func retryAfterSeconds(_ node: YAMLNode, _ path: String) -> Int? {
         guard let t = r.text(node, path, what: "whole seconds such as 2 or 2s") else { return nil }
         if let n = Int(t), n >= 0 { return n }
         guard let span = TimeSpan(parsing: t), span.nanoseconds % 1_000_000_000 == 0 else {

@@ -1,6 +1,5 @@
 import FaultlineCore
 import Foundation
-import Yams
 
 /// Faults that act on one host's machine rather than on the network: `cpu:` and `process:`.
 extension ScenarioBuilder {
@@ -9,7 +8,7 @@ extension ScenarioBuilder {
     static let restartKeys = ["after"]
 
     /// `{ host: client, load: 80%, workers: 2 }` or `{ host: client, limit: 20% }`.
-    func readCPUFault(_ node: Node, _ path: String) -> CPUFault? {
+    func readCPUFault(_ node: YAMLNode, _ path: String) -> CPUFault? {
         guard let f = r.fields(node, path, allowed: Self.cpuKeys) else { return nil }
         let errorsBefore = r.errorCount
         let host = r.require(f, "host", hint: " (the host whose CPU is stressed or capped)")
@@ -55,7 +54,7 @@ extension ScenarioBuilder {
     }
 
     /// `{ host: etcd-1, action: pause | kill | restart, signal: KILL, restart: { after: 3s } }`.
-    func readProcessFault(_ node: Node, _ path: String) -> ProcessFault? {
+    func readProcessFault(_ node: YAMLNode, _ path: String) -> ProcessFault? {
         guard let f = r.fields(node, path, allowed: Self.processFaultKeys) else { return nil }
         let errorsBefore = r.errorCount
         var host: String?
@@ -105,7 +104,7 @@ extension ScenarioBuilder {
     }
 
     /// A percentage such as `80%`, with the reader's usual problem for anything else.
-    private func percentage(_ node: Node, _ path: String, what: String) -> Percentage? {
+    private func percentage(_ node: YAMLNode, _ path: String, what: String) -> Percentage? {
         guard let t = r.text(node, path, what: "a percentage such as 50%") else { return nil }
         if let problem = NodeReader.percentageProblem(t) {
             r.error(node, path, "\(what): \(problem)")

@@ -1,5 +1,4 @@
 import FaultlineCore
-import Yams
 
 /// Reads `link:` faults: which pairs, which effects, and whether the values make sense together.
 extension ScenarioBuilder {
@@ -7,7 +6,7 @@ extension ScenarioBuilder {
                            "duplicate", "corrupt", "reorder", "rate", "ports", "protocol", "engine"]
     static let linkEffectKeys = ["delay", "jitter", "loss", "duplicate", "corrupt", "reorder", "rate"]
 
-    func readLink(_ node: Node, _ path: String) -> LinkFault? {
+    func readLink(_ node: YAMLNode, _ path: String) -> LinkFault? {
         guard let f = r.fields(node, path, allowed: Self.linkKeys) else { return nil }
         let errorsBefore = r.errorCount
         var link = LinkFault(pairs: [])
@@ -67,14 +66,14 @@ extension ScenarioBuilder {
         }
         if link.engine == .netem, let d = deterministicNode, let n = f["engine"] {
             r.error(n, f.path("engine"), "engine netem cannot replay a run, but the scenario says deterministic: "
-                + "true (line \(d.mark?.line ?? 0)); use engine: userspace or auto")
+                + "true (line \(d.line)); use engine: userspace or auto")
         }
     }
 
     // MARK: Values
 
     /// A percentage such as `1%` or `0.5%`.
-    func percentage(_ node: Node, _ path: String) -> Percentage? {
+    func percentage(_ node: YAMLNode, _ path: String) -> Percentage? {
         guard let t = r.text(node, path, what: "a percentage such as 1%") else { return nil }
         if let problem = NodeReader.percentageProblem(t) {
             r.error(node, path, "\(problem); write a number from 0 to 100 and a % sign, e.g. 1% or 0.5%")
@@ -84,7 +83,7 @@ extension ScenarioBuilder {
     }
 
     /// One of an enum's raw values, with the allowed ones and a did-you-mean when it is not.
-    private func choice<T: RawRepresentable & CaseIterable>(_ node: Node, _ path: String, _ what: String) -> T?
+    private func choice<T: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ path: String, _ what: String) -> T?
     where T.RawValue == String {
         guard let s = r.text(node, path, what: "a \(what)") else { return nil }
         if let v = T(rawValue: s) { return v }
@@ -94,8 +93,8 @@ extension ScenarioBuilder {
     }
 
     /// `loss: 1%` or `loss: { gilbert-elliott: { p: 1%, r: 30%, h: 0%, k: 100% } }`.
-    private func loss(_ node: Node, _ path: String) -> LossModel? {
-        guard case .mapping = node else { return percentage(node, path).map(LossModel.random) }
+    private func loss(_ node: YAMLNode, _ path: String) -> LossModel? {
+        guard node.isMapping else { return percentage(node, path).map(LossModel.random) }
         guard let f = r.fields(node, path, allowed: ["gilbert-elliott"]),
               let n = r.require(f, "gilbert-elliott", hint: " (or write loss as a percentage, e.g. 1%)"),
               let ge = r.fields(n, f.path("gilbert-elliott"), allowed: ["p", "r", "h", "k"]) else { return nil }
@@ -112,8 +111,8 @@ extension ScenarioBuilder {
     }
 
     /// `reorder: 5%` or `reorder: { percent: 5%, gap: 3 }`.
-    private func reorder(_ node: Node, _ path: String) -> Reorder? {
-        guard case .mapping = node else { return percentage(node, path).map { Reorder(percent: $0) } }
+    private func reorder(_ node: YAMLNode, _ path: String) -> Reorder? {
+        guard node.isMapping else { return percentage(node, path).map { Reorder(percent: $0) } }
         guard let f = r.fields(node, path, allowed: ["percent", "gap"]) else { return nil }
         let percent = r.require(f, "percent").flatMap { percentage($0, f.path("percent")) }
         var gap = 1
@@ -127,7 +126,7 @@ extension ScenarioBuilder {
         return percent.map { Reorder(percent: $0, gap: gap) }
     }
 
-    private func bitrate(_ node: Node, _ path: String) -> Bitrate? {
+    private func bitrate(_ node: YAMLNode, _ path: String) -> Bitrate? {
         guard let t = r.text(node, path, what: "a rate such as 2mbit") else { return nil }
         let units = Bitrate.unitNames.listed
         guard let v = Bitrate(parsing: t) else {
@@ -141,9 +140,8 @@ extension ScenarioBuilder {
         return v
     }
 
-    private func ports(_ node: Node, _ path: String) -> [UInt16] {
-        var isList = false
-        if case .sequence = node { isList = true }
+    private func ports(_ node: YAMLNode, _ path: String) -> [UInt16] {
+        let isList = node.isSequence
         let items = isList ? r.list(node, path) ?? [] : [node]
         if items.isEmpty { r.error(node, path, "the list of ports is empty; leave ports out for all traffic") }
         return items.enumerated().compactMap { i, item in

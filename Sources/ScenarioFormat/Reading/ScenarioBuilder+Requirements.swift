@@ -1,17 +1,15 @@
-import Yams
-
 extension ScenarioBuilder {
     static let requirementKeys = ["command", "file", "python", "interpreter", "package", "pip"]
 
     /// `requires: [{ command: etcd, package: etcd-server }, { file: /usr/lib/…/etcd3, package: python3-etcd3 },
     /// { python: requests, interpreter: /usr/bin/python3, package: python3-requests },
     /// { python: consul, interpreter: ../.venv/bin/python3, pip: py-consul }]`.
-    func readRequirements(_ node: Node, _ path: String) -> [Requirement] {
+    func readRequirements(_ node: YAMLNode, _ path: String) -> [Requirement] {
         guard let items = r.list(node, path) else { return [] }
         return items.enumerated().compactMap { i, item in readRequirement(item, "\(path)[\(i)]") }
     }
 
-    private func readRequirement(_ node: Node, _ path: String) -> Requirement? {
+    private func readRequirement(_ node: YAMLNode, _ path: String) -> Requirement? {
         guard let f = r.fields(node, path, allowed: Self.requirementKeys) else { return nil }
         var source: (String, Requirement.Installer)?
         switch (f["package"], f["pip"]) {
@@ -63,7 +61,7 @@ extension ScenarioBuilder {
         return Requirement(need, package: package, installer: installer, interpreter: interpreter)
     }
 
-    private func word(_ node: Node, _ path: String, what: String, example: String) -> String? {
+    private func word(_ node: YAMLNode, _ path: String, what: String, example: String) -> String? {
         r.text(node, path, what: what).flatMap { name in
             guard !name.isEmpty, !name.contains(where: \.isWhitespace) else {
                 r.error(node, path, "'\(name)' is not \(what); write one word, such as \(example)")
@@ -74,7 +72,7 @@ extension ScenarioBuilder {
     }
 
     /// A dotted Python module name: identifiers (letters, digits, `_`, not starting with a digit) joined by `.`.
-    private func moduleName(_ node: Node, _ path: String) -> String? {
+    private func moduleName(_ node: YAMLNode, _ path: String) -> String? {
         guard let name = r.text(node, path, what: "a Python module name") else { return nil }
         let wellFormed = !name.isEmpty && name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { part in
             guard let first = part.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
@@ -89,7 +87,7 @@ extension ScenarioBuilder {
 
     /// A Debian package name (lower-case letters, digits, `+`, `-` and `.`, starting with a letter
     /// or digit) or a PyPI one (letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit).
-    private func packageName(_ node: Node, _ path: String, installer: Requirement.Installer) -> String? {
+    private func packageName(_ node: YAMLNode, _ path: String, installer: Requirement.Installer) -> String? {
         guard let name = r.text(node, path, what: "a package name") else { return nil }
         let scalars = Array(name.unicodeScalars)
         func alphanumeric(_ c: Unicode.Scalar) -> Bool {

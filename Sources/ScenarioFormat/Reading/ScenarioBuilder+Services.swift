@@ -1,5 +1,3 @@
-import Yams
-
 /// Reads a host's stand-in service: `service: http | consul-kv` with `port:` and the keys of its kind.
 extension ScenarioBuilder {
     static let serviceKeys = ["service", "port", "routes", "kv", "acl"]
@@ -51,7 +49,7 @@ extension ScenarioBuilder {
     }
 
     /// A TCP port, 1...65535.
-    func portNumber(_ node: Node, _ path: String) -> UInt16? {
+    func portNumber(_ node: YAMLNode, _ path: String) -> UInt16? {
         guard let t = r.text(node, path, what: "a port number") else { return nil }
         guard let p = UInt16(t), p > 0 else {
             r.error(node, path, "port '\(t)' must be a number from 1 to 65535")
@@ -62,12 +60,12 @@ extension ScenarioBuilder {
 
     // MARK: http
 
-    private func readRoutes(_ node: Node, _ path: String) -> [HTTPRoute] {
+    private func readRoutes(_ node: YAMLNode, _ path: String) -> [HTTPRoute] {
         guard let items = r.list(node, path) else { return [] }
         return items.enumerated().compactMap { i, item in readRoute(item, "\(path)[\(i)]") }
     }
 
-    private func readRoute(_ node: Node, _ path: String) -> HTTPRoute? {
+    private func readRoute(_ node: YAMLNode, _ path: String) -> HTTPRoute? {
         guard let f = r.fields(node, path, allowed: Self.routeKeys) else { return nil }
         let pattern = r.require(f, "path").flatMap { pathPattern($0, f.path("path")) }
         let method = f["method"].flatMap { httpMethod($0, f.path("method")) }
@@ -77,7 +75,7 @@ extension ScenarioBuilder {
     }
 
     /// A path pattern: starts with `/` (or is `*`); `*` matches any run of characters.
-    func pathPattern(_ node: Node, _ path: String) -> String? {
+    func pathPattern(_ node: YAMLNode, _ path: String) -> String? {
         guard let s = r.text(node, path, what: "a path such as /v1/items") else { return nil }
         guard s.hasPrefix("/") || s == "*" else {
             r.error(node, path, "path '\(s)' must start with '/' (or be '*'); '*' matches any characters, "
@@ -87,7 +85,7 @@ extension ScenarioBuilder {
         return s
     }
 
-    func httpMethod(_ node: Node, _ path: String) -> String? {
+    func httpMethod(_ node: YAMLNode, _ path: String) -> String? {
         guard let s = r.text(node, path, what: "an HTTP method") else { return nil }
         let upper = s.uppercased()
         guard Self.httpMethods.contains(upper) else {
@@ -98,7 +96,7 @@ extension ScenarioBuilder {
         return upper
     }
 
-    private func readReply(_ node: Node, _ path: String) -> HTTPReply? {
+    private func readReply(_ node: YAMLNode, _ path: String) -> HTTPReply? {
         guard let f = r.fields(node, path, allowed: Self.replyKeys) else { return nil }
         let errorsBefore = r.errorCount
         let status = r.require(f, "status").flatMap { httpStatus($0, f.path("status")) }
@@ -117,7 +115,7 @@ extension ScenarioBuilder {
     }
 
     /// A status code, 100...599.
-    func httpStatus(_ node: Node, _ path: String) -> Int? {
+    func httpStatus(_ node: YAMLNode, _ path: String) -> Int? {
         guard let t = r.text(node, path, what: "an HTTP status such as 200") else { return nil }
         guard let s = Int(t), (100...599).contains(s) else {
             r.error(node, path, "status '\(t)' must be an HTTP status from 100 to 599")
@@ -128,7 +126,7 @@ extension ScenarioBuilder {
 
     // MARK: consul-kv
 
-    private func readKV(_ node: Node, _ path: String) -> [KVEntry] {
+    private func readKV(_ node: YAMLNode, _ path: String) -> [KVEntry] {
         guard let f = r.fields(node, path, allowed: [], nullIsEmpty: true) else { return [] }
         return f.entries.compactMap { e in
             guard let value = r.text(e.value, f.path(e.key), what: "a text value") else { return nil }
@@ -141,7 +139,7 @@ extension ScenarioBuilder {
         }
     }
 
-    private func readACL(_ node: Node, _ path: String) -> String? {
+    private func readACL(_ node: YAMLNode, _ path: String) -> String? {
         guard let f = r.fields(node, path, allowed: ["token"]),
               let n = r.require(f, "token", hint: " (the token clients must send)"),
               let token = r.text(n, f.path("token"), what: "a token") else { return nil }

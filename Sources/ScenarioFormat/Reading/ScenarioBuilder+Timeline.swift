@@ -1,5 +1,4 @@
 import FaultlineCore
-import Yams
 
 /// Checks that relate parts of the file to each other on the timeline: faults within the run,
 /// conflicting overlapping faults, and windows that leave something to judge.
@@ -44,7 +43,7 @@ extension ScenarioBuilder {
                 let shared = later.partition.cuts.filter { earlierCuts.contains($0) }
                 guard let first = shared.first else { continue }
                 let pairs = shared.count == 1 ? "\(first)" : "\(first) and \(shared.count - 1) more"
-                let line = earlier.draft.nameNode?.mark?.line ?? 0
+                let line = earlier.draft.nameNode?.line ?? 0
                 let other = "'\(earlier.fault.name)' (line \(line))"
                 if earlier.partition.mode != later.partition.mode {
                     r.error(later.draft.kindNode, later.draft.kindPath ?? later.draft.path,
@@ -77,7 +76,7 @@ extension ScenarioBuilder {
                 let shared = later.link.pairs.filter { earlierPairs.contains($0) }
                 guard let first = shared.first else { continue }
                 let pairs = shared.count == 1 ? "\(first)" : "\(first) and \(shared.count - 1) more"
-                let line = earlier.draft.nameNode?.mark?.line ?? 0
+                let line = earlier.draft.nameNode?.line ?? 0
                 r.error(later.draft.kindNode, later.draft.kindPath ?? later.draft.path,
                         "degrades \(pairs) while '\(earlier.fault.name)' (line \(line)) degrades it too, both from "
                         + "\(start) to \(end); link faults on one pair and direction must not overlap in time "

@@ -1,6 +1,5 @@
 import FaultlineCore
 import Foundation
-import Yams
 
 /// Builds a ``Scenario`` from a composed YAML tree, collecting every problem on the way.
 ///
@@ -18,14 +17,14 @@ final class ScenarioBuilder {
     var hosts: [Host] = []
     var duration: TimeSpan?
     /// `deterministic: true`, with its node, once read (link faults check their engine against it).
-    var deterministicNode: Node?
+    var deterministicNode: YAMLNode?
     var faults: [FaultDraft] = []
     var expectations: [ExpectationDraft] = []
 
     init(reader: NodeReader) { self.r = reader }
 
     /// The scenario, or nil when an error was found (the reader holds the problems).
-    func build(_ root: Node?) -> Scenario? {
+    func build(_ root: YAMLNode?) -> Scenario? {
         guard let root else {
             r.error(nil, "", "the file is empty; a scenario needs at least 'scenario', 'duration' and 'hosts'")
             return nil
@@ -67,7 +66,7 @@ final class ScenarioBuilder {
 
     // MARK: Top-level values
 
-    private func readExpectedVerdict(_ node: Node, _ path: String) -> ExpectedVerdict? {
+    private func readExpectedVerdict(_ node: YAMLNode, _ path: String) -> ExpectedVerdict? {
         guard let s = r.text(node, path, what: "a verdict") else { return nil }
         if let v = ExpectedVerdict(rawValue: s) { return v }
         let allowed = ExpectedVerdict.allCases.map(\.rawValue)
@@ -75,7 +74,7 @@ final class ScenarioBuilder {
         return nil
     }
 
-    private func scenarioName(_ node: Node, _ path: String) -> String? {
+    private func scenarioName(_ node: YAMLNode, _ path: String) -> String? {
         guard let s = r.text(node, path) else { return nil }
         let allowed = s.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
@@ -87,7 +86,7 @@ final class ScenarioBuilder {
         return s
     }
 
-    private func readNetwork(_ node: Node, _ path: String) -> IPv4Network? {
+    private func readNetwork(_ node: YAMLNode, _ path: String) -> IPv4Network? {
         guard let s = r.text(node, path, what: "an IPv4 network such as 198.18.0.0/24") else { return nil }
         guard let n = IPv4Network(parsing: s) else {
             r.error(node, path, "not an IPv4 network: '\(s)'; write address/prefix with the host bits zero, "
@@ -98,7 +97,7 @@ final class ScenarioBuilder {
     }
 
     /// Hosts are numbered from the block; it also holds the network address and the router.
-    private func checkNetworkSize(_ network: IPv4Network, _ node: Node, _ path: String) {
+    private func checkNetworkSize(_ network: IPv4Network, _ node: YAMLNode, _ path: String) {
         let needed = UInt64(hostNames.count) + 2
         if network.size < needed {
             r.error(node, path, "network \(network) holds \(network.size) addresses; \(hostNames.count) hosts "
@@ -108,7 +107,7 @@ final class ScenarioBuilder {
 
     // MARK: Hosts
 
-    private func readHosts(_ node: Node, _ path: String) {
+    private func readHosts(_ node: YAMLNode, _ path: String) {
         let errorsBefore = r.errorCount
         guard let fields = r.fields(node, path, allowed: []) else { return }
         if fields.entries.isEmpty, r.errorCount == errorsBefore {
@@ -122,7 +121,7 @@ final class ScenarioBuilder {
         }
     }
 
-    private func hostName(_ name: String, _ node: Node, _ path: String) -> Bool {
+    private func hostName(_ name: String, _ node: YAMLNode, _ path: String) -> Bool {
         let scalars = Array(name.unicodeScalars)
         let wellFormed = scalars.first.map { ("a"..."z").contains($0) } == true && scalars.allSatisfy {
             ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
@@ -139,7 +138,7 @@ final class ScenarioBuilder {
         return true
     }
 
-    private func readHost(_ name: String, _ node: Node, _ path: String) -> Host? {
+    private func readHost(_ name: String, _ node: YAMLNode, _ path: String) -> Host? {
         guard let f = r.fields(node, path, allowed: Self.hostKeys, nullIsEmpty: true) else { return nil }
         var host = Host(name: name)
         if let n = f["run"] { host.run = r.text(n, f.path("run"), what: "a shell command") }
@@ -160,13 +159,13 @@ final class ScenarioBuilder {
     // MARK: References to hosts
 
     /// A host name that must be defined under `hosts:`.
-    func hostReference(_ node: Node, _ path: String) -> String? {
+    func hostReference(_ node: YAMLNode, _ path: String) -> String? {
         guard let name = r.text(node, path, what: "a host name") else { return nil }
         return checkHost(name, node, path) ? name : nil
     }
 
     /// Whether `name` is a defined host; a problem with a suggestion otherwise.
-    func checkHost(_ name: String, _ node: Node, _ path: String, allowIPv4: Bool = false) -> Bool {
+    func checkHost(_ name: String, _ node: YAMLNode, _ path: String, allowIPv4: Bool = false) -> Bool {
         if hostNames.contains(name) || (allowIPv4 && IPv4Address(parsing: name) != nil) { return true }
         let known = hostNames.isEmpty ? "none defined" : hostNames.listed
         r.error(node, path, "unknown host '\(name)'; hosts: \(known)\(Suggestion.hint(for: name, in: hostNames))")
@@ -174,7 +173,7 @@ final class ScenarioBuilder {
     }
 
     /// `tcp://api:8080`, `http://api:8080/health` or `log:<regex>`.
-    private func readiness(_ node: Node, _ path: String) -> Readiness? {
+    private func readiness(_ node: YAMLNode, _ path: String) -> Readiness? {
         guard let s = r.text(node, path, what: "a readiness rule") else { return nil }
         if s.hasPrefix("tcp://") {
             guard let (host, port) = hostPort(String(s.dropFirst(6)), node, path) else { return nil }
@@ -193,7 +192,7 @@ final class ScenarioBuilder {
     }
 
     /// `host:port`, with the port in 1...65535.
-    func hostPort(_ s: String, _ node: Node, _ path: String) -> (String, UInt16)? {
+    func hostPort(_ s: String, _ node: YAMLNode, _ path: String) -> (String, UInt16)? {
         guard let colon = s.lastIndex(of: ":"), colon != s.startIndex else {
             r.error(node, path, "'\(s)' needs a host and a port, e.g. api:8080")
             return nil
@@ -207,7 +206,7 @@ final class ScenarioBuilder {
     }
 
     /// An `http://host:port/path` address whose host is a scenario host or an IPv4 literal.
-    func urlTarget(_ s: String, _ node: Node, _ path: String) -> URLTarget? {
+    func urlTarget(_ s: String, _ node: YAMLNode, _ path: String) -> URLTarget? {
         guard let url = URLTarget(parsing: s) else {
             let authority = s.dropFirst("http://".count).prefix { $0 != "/" }
             if let colon = authority.firstIndex(of: ":") {
@@ -223,7 +222,7 @@ final class ScenarioBuilder {
         return checkHost(url.host, node, path, allowIPv4: true) ? url : nil
     }
 
-    func checkRegex(_ pattern: String, _ node: Node, _ path: String) -> Bool {
+    func checkRegex(_ pattern: String, _ node: YAMLNode, _ path: String) -> Bool {
         if pattern.isEmpty {
             r.error(node, path, "the pattern is empty; write a regular expression")
             return false

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Reads scenario files (YAML, format v1) into validated ``Scenario`` values.
 ///
@@ -52,14 +51,15 @@ public enum ScenarioReader {
 
     /// Reads YAML text and returns the scenario together with every problem, warnings included.
     public static func inspect(yaml: String, file: String) -> Outcome {
-        var composer = YAMLComposer(file: file)
-        var syntaxProblems: [ScenarioProblem] = []
-        let root = composer.compose(yaml, problems: &syntaxProblems)
-        if !syntaxProblems.isEmpty {
-            return Outcome(scenario: nil, problems: ScenarioProblems(syntaxProblems).problems)
+        let document: YAMLEventReader.Document
+        switch YAMLEventReader.compose(yaml) {
+        case .success(let d): document = d
+        case .failure(let f):
+            let problem = ScenarioProblem(file: file, line: f.line, column: f.column, path: "", message: f.message)
+            return Outcome(scenario: nil, problems: [problem])
         }
-        let reader = NodeReader(file: file, duplicates: composer.duplicates)
-        let scenario = ScenarioBuilder(reader: reader).build(root)
+        let reader = NodeReader(file: file, duplicateKeys: document.duplicateKeys)
+        let scenario = ScenarioBuilder(reader: reader).build(document.root)
         return Outcome(scenario: scenario, problems: ScenarioProblems(reader.problems).problems)
     }
 }
