@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
     ],
     targets: [
         // MARK: C libraries
@@ -84,7 +85,18 @@ let package = Package(
             ],
             exclude: ["README.md"]),
         // Packet capture on the router and the decoders behind it (decoders are pure).
-        .target(name: "Observer", dependencies: ["CPcap", "DNS", "FaultlineCore", "LinuxSystem", "RunHistory", "ScenarioFormat", "Testbed"]),
+        // HTTP/2 header blocks are decoded with NIOHPACK; frames are parsed here.
+        .target(name: "Observer", dependencies: [
+                "CPcap",
+                "DNS",
+                "FaultlineCore",
+                "LinuxSystem",
+                "RunHistory",
+                "ScenarioFormat",
+                "Testbed",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+            ]),
         .target(name: "Runner", dependencies: [
                 "Checks",
                 "DNS",
@@ -139,7 +151,15 @@ let package = Package(
         .testTarget(name: "FaultsTests", dependencies: ["FaultlineCore", "Faults", "Netlink", "ScenarioFormat", "Testbed"]),
         .testTarget(name: "NetlinkTests", dependencies: ["LinuxSystem", "Netlink"]),
         .testTarget(name: "GuestTests", dependencies: ["Guest"]),
-        .testTarget(name: "ObserverTests", dependencies: ["DNS", "FaultlineCore", "Observer", "RunHistory", "ScenarioFormat"]),
+        .testTarget(name: "ObserverTests", dependencies: [
+                "DNS",
+                "FaultlineCore",
+                "Observer",
+                "RunHistory",
+                "ScenarioFormat",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+            ]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "FaultlineCore", "RunHistory", "ScenarioFormat"], exclude: ["Corpus"]),
         .testTarget(name: "ServicesTests", dependencies: [
                 "LinuxSystem",
