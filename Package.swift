@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
     ],
     targets: [
         // MARK: C libraries
@@ -85,7 +86,18 @@ let package = Package(
             ],
             exclude: ["README.md"]),
         // Packet capture on the router and the decoders behind it (decoders are pure).
-        .target(name: "Observer", dependencies: ["CPcap", "DNS", "FaultlineCore", "LinuxSystem", "RunHistory", "ScenarioFormat", "Testbed"]),
+        // HTTP/2 header blocks are decoded with NIOHPACK; frames are parsed here.
+        .target(name: "Observer", dependencies: [
+                "CPcap",
+                "DNS",
+                "FaultlineCore",
+                "LinuxSystem",
+                "RunHistory",
+                "ScenarioFormat",
+                "Testbed",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+            ]),
         .target(name: "Runner", dependencies: [
                 "Checks",
                 "DNS",
@@ -141,7 +153,15 @@ let package = Package(
         .testTarget(name: "NetlinkTests", dependencies: ["LinuxSystem", "Netlink"]),
         .testTarget(name: "RunnerTests", dependencies: ["Faults", "Runner"]),
         .testTarget(name: "GuestTests", dependencies: ["Guest"]),
-        .testTarget(name: "ObserverTests", dependencies: ["DNS", "FaultlineCore", "Observer", "RunHistory", "ScenarioFormat"]),
+        .testTarget(name: "ObserverTests", dependencies: [
+                "DNS",
+                "FaultlineCore",
+                "Observer",
+                "RunHistory",
+                "ScenarioFormat",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+            ]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "FaultlineCore", "RunHistory", "ScenarioFormat"], exclude: ["Corpus"]),
         .testTarget(name: "ServicesTests", dependencies: [
                 "LinuxSystem",

@@ -21,10 +21,13 @@ public struct ConnectionEvent: Codable, Sendable, Equatable {
     public var bytesIn: Int?
     /// For `protocol`: what the client's first bytes are.
     public var application: ApplicationProtocol?
+    /// For a later `protocol` event: why the observer stopped reading the connection here (an
+    /// HTTP/2 capture gap, a header block HPACK could not decode). Calls from here on are unseen.
+    public var undecoded: String?
 
     public init(
         connection: Int, from: String, to: String, sourcePort: UInt16, port: UInt16, phase: ConnectionPhase,
-        bytesOut: Int? = nil, bytesIn: Int? = nil, application: ApplicationProtocol? = nil
+        bytesOut: Int? = nil, bytesIn: Int? = nil, application: ApplicationProtocol? = nil, undecoded: String? = nil
     ) {
         self.connection = connection
         self.from = from
@@ -35,6 +38,7 @@ public struct ConnectionEvent: Codable, Sendable, Equatable {
         self.bytesOut = bytesOut
         self.bytesIn = bytesIn
         self.application = application
+        self.undecoded = undecoded
     }
 }
 
@@ -42,18 +46,18 @@ public struct ConnectionEvent: Codable, Sendable, Equatable {
 public enum ApplicationProtocol: String, Codable, Sendable, CaseIterable {
     /// An HTTP/1.x request line: the observer reads every exchange.
     case http1 = "http/1"
-    /// The HTTP/2 connection preface (`PRI * HTTP/2.0`): prior-knowledge h2c.
+    /// The HTTP/2 connection preface (`PRI * HTTP/2.0`): prior-knowledge h2c, whose streams the
+    /// observer reads (a later `protocol` event with `undecoded` says where it had to stop).
     case http2 = "h2"
     /// A TLS handshake record: encrypted, nothing inside can be read on the wire.
     case tls
     /// Anything else.
     case other
 
-    /// Why the observer cannot judge calls on such a connection; nil for HTTP/1.x.
+    /// Why the observer cannot judge calls on such a connection; nil for HTTP/1.x and h2c.
     public var undecodedReason: String? {
         switch self {
-        case .http1: nil
-        case .http2: "HTTP/2, which the observer does not decode yet"
+        case .http1, .http2: nil
         case .tls: "TLS: encrypted traffic the observer cannot read"
         case .other: "not HTTP/1.x: a protocol the observer does not decode"
         }
@@ -79,7 +83,7 @@ public enum ConnectionPhase: String, Codable, Sendable {
     case closed
 }
 
-/// An HTTP/1.x request.
+/// An HTTP request: an HTTP/1.x request, or an HTTP/2 stream's request headers.
 public struct HTTPRequestEvent: Codable, Sendable, Equatable {
     /// Unique within the run; the response carries the same id.
     public var exchange: Int
@@ -92,10 +96,14 @@ public struct HTTPRequestEvent: Codable, Sendable, Equatable {
     /// Selected headers (lower-cased names), e.g. `x-consul-token`.
     public var headers: [String: String]
     public var via: String
+    /// The HTTP/2 stream the request went on; nil for HTTP/1.x.
+    public var stream: Int?
+    /// A gRPC call (`content-type: application/grpc…`): its outcome is the response's `grpcStatus`.
+    public var grpc: Bool?
 
     public init(
         exchange: Int, connection: Int? = nil, from: String, to: String, port: UInt16, method: String, path: String,
-        headers: [String: String] = [:], via: String
+        headers: [String: String] = [:], via: String, stream: Int? = nil, grpc: Bool? = nil
     ) {
         self.exchange = exchange
         self.connection = connection
@@ -106,6 +114,8 @@ public struct HTTPRequestEvent: Codable, Sendable, Equatable {
         self.path = path
         self.headers = headers
         self.via = via
+        self.stream = stream
+        self.grpc = grpc
     }
 }
 
@@ -125,10 +135,22 @@ public struct HTTPResponseEvent: Codable, Sendable, Equatable {
     public var via: String
     /// Which fault shaped this answer, if a stand-in service applied one.
     public var fault: String?
+    /// The HTTP/2 stream; nil for HTTP/1.x.
+    public var stream: Int?
+    /// A gRPC call's `grpc-status` (trailers, or a Trailers-Only response), `grpc-message`
+    /// (percent-decoded) and `grpc-retry-pushback-ms` as sent. A gRPC answer is stamped when its
+    /// status arrived, and `latency` runs to then.
+    public var grpcStatus: Int?
+    public var grpcMessage: String?
+    public var grpcRetryPushback: String?
+    /// The stream ended without a complete answer: `RST_STREAM CANCEL (client)`,
+    /// `GOAWAY REFUSED_STREAM`, … `status` is then the one answered before, or 0 for none.
+    public var reset: String?
 
     public init(
         exchange: Int, connection: Int? = nil, from: String, to: String, status: Int, retryAfter: String? = nil,
-        latency: TimeSpan, via: String, fault: String? = nil
+        latency: TimeSpan, via: String, fault: String? = nil, stream: Int? = nil, grpcStatus: Int? = nil,
+        grpcMessage: String? = nil, grpcRetryPushback: String? = nil, reset: String? = nil
     ) {
         self.exchange = exchange
         self.connection = connection
@@ -139,6 +161,11 @@ public struct HTTPResponseEvent: Codable, Sendable, Equatable {
         self.latency = latency
         self.via = via
         self.fault = fault
+        self.stream = stream
+        self.grpcStatus = grpcStatus
+        self.grpcMessage = grpcMessage
+        self.grpcRetryPushback = grpcRetryPushback
+        self.reset = reset
     }
 }
 

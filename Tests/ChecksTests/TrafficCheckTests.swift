@@ -157,7 +157,7 @@ struct TrafficCheckTests {
     /// A gRPC-over-TLS client that fails every call and reconnects hot: the wire shows only
     /// established TLS connections. None of them is a success, so no check passes on them: each
     /// is unknown, naming why.
-    @Test(arguments: [ApplicationProtocol.tls, .http2, .other])
+    @Test(arguments: [ApplicationProtocol.tls, .other])
     func trafficTheObserverCannotReadIsNeverASuccess(application: ApplicationProtocol) {
         var b = TrafficBuilder()
         b.fault("split", applied: 100, healed: 200)

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// Real clients whose calls the observer cannot read — curl over TLS, curl speaking HTTP/2 with
-/// prior knowledge — judged from the wire: the expectation is unknown, naming why, never a pass.
+/// prior knowledge to a server that answers in HTTP/1 — judged from the wire: the expectation is
+/// unknown, naming why, never a pass.
 @Suite(.serialized, .enabled(if: TopologyFixture.isRoot, "needs root: creates network namespaces"))
 struct UndecodedTrafficTests {
     static let tlsServer = """
@@ -13,7 +14,7 @@ struct UndecodedTrafficTests {
     @Test(arguments: [
         ("tls", tlsServer, "tcp://api:8443", "curl -sk -o /dev/null https://api:8443/", "TLS: encrypted traffic the observer cannot read"),
         ("h2", "exec python3 -m http.server 8080", "tcp://api:8080", "curl -s -o /dev/null --http2-prior-knowledge http://api:8080/",
-         "HTTP/2, which the observer does not decode yet"),
+         "the server did not answer in HTTP/2"),
     ])
     func aClientTheObserverCannotReadIsJudgedUnknown(name: String, server: String, ready: String, call: String, reason: String) throws {
         let dir = try RunCommandTests.workspace([

@@ -154,7 +154,9 @@ import Testing
         h.feed(B.tcp(40000, seq: ConnectionTrackerTests.clientISN + 1, ack: ConnectionTrackerTests.serverISN + 1, [.psh, .ack], bytes), at: 10)
         h.feed(B.tcp(40000, seq: ConnectionTrackerTests.clientISN + 1 + UInt32(bytes.count), ack: ConnectionTrackerTests.serverISN + 1,
                      [.psh, .ack], bytes), at: 20)
-        #expect(h.phases == [.attempt, .established, .identified])
-        #expect(h.connections.last?.application == expected)
+        // A second preface is no HTTP/2 frame: the h2 decoder stops there, in an event of its own.
+        let identifications = h.connections.filter { $0.phase == .identified && $0.undecoded == nil }
+        #expect(h.phases.filter { $0 != .identified } == [.attempt, .established] && identifications.count == 1)
+        #expect(identifications.last?.application == expected)
     }
 }

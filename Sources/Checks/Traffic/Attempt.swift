@@ -3,9 +3,9 @@ import Foundation
 import RunHistory
 import ScenarioFormat
 
-/// One try by the client to reach a server: an HTTP request with its answer, or a TCP connection
-/// attempt that never got as far as a request (refused, reset, never answered) or that carried
-/// no HTTP at all.
+/// One try by the client to reach a server: an HTTP request (an HTTP/2 stream, a gRPC call) with
+/// its answer, or a TCP connection attempt that never got as far as a request (refused, reset,
+/// never answered) or that carried no HTTP at all.
 public struct Attempt: Sendable, Equatable {
     public enum Outcome: Sendable, Equatable, CustomStringConvertible {
         /// An HTTP answer.
@@ -40,6 +40,11 @@ public struct Attempt: Sendable, Equatable {
     public var outcome: Outcome
     /// `Retry-After` as answered.
     public var retryAfter: String?
+    /// For a gRPC call that was answered: its status as the client sees it (`grpc-status`, or
+    /// the code gRPC maps the HTTP status to when there is none); nil for plain HTTP.
+    public var grpcStatus: GRPCStatusCode?
+    /// `grpc-retry-pushback-ms` as answered.
+    public var retryPushback: String?
     /// From the request to the answer, for HTTP.
     public var latency: TimeSpan?
     /// The index in the history of the event that started it.
@@ -52,6 +57,8 @@ public struct Attempt: Sendable, Equatable {
             case (.status(let c), .status(let s)): c == s
             case (.statusClass(let d), .status(let s)): s / 100 == d
             case (.connection, .connectionFailure): true
+            case (.grpc(let code), _): grpcStatus == code
+            case (.grpcError, _): grpcStatus.map { $0 != .ok } ?? false
             case (.status, .connectionFailure), (.status, .connected), (.status, .undecoded),
                 (.statusClass, .connectionFailure), (.statusClass, .connected), (.statusClass, .undecoded),
                 (.connection, .status), (.connection, .connected), (.connection, .undecoded): false
@@ -68,10 +75,24 @@ public struct Attempt: Sendable, Equatable {
     /// When the client learned the outcome, or when it started if it never did.
     public var settled: TimeSpan { end ?? t }
 
-    /// `Retry-After` in seconds (the delay form; an HTTP date cannot be placed on the run's clock).
+    /// The wait the server asked for: `Retry-After` in seconds (the delay form; an HTTP date
+    /// cannot be placed on the run's clock), or gRPC's `grpc-retry-pushback-ms`.
     public var retryAfterDelay: TimeSpan? {
+        if let p = retryPushback?.trimmingCharacters(in: .whitespaces), let ms = Int(p), ms >= 0 { return .milliseconds(Double(ms)) }
         guard let r = retryAfter?.trimmingCharacters(in: .whitespaces), let s = Double(r), s >= 0 else { return nil }
         return .seconds(s)
+    }
+
+    /// A negative or malformed `grpc-retry-pushback-ms`: the server said not to retry at all.
+    public var retryRefused: Bool {
+        guard let p = retryPushback?.trimmingCharacters(in: .whitespaces) else { return false }
+        return Int(p).map { $0 < 0 } ?? true
+    }
+
+    /// How the server asked for the wait, for messages: `Retry-After: 2`, `grpc-retry-pushback-ms: 500`.
+    public var retryAfterText: String {
+        if let p = retryPushback { return "grpc-retry-pushback-ms: \(p)" }
+        return "Retry-After: \(retryAfter ?? "")"
     }
 
     public func matches(_ selector: TrafficSelector) -> Bool {

@@ -57,6 +57,8 @@ public struct AttemptLog: Sendable {
             var failure: (String, TimeSpan)? = nil
             var carriedHTTP = false
             var application: ApplicationProtocol?
+            /// The observer stopped reading the connection here (an HTTP/2 capture gap …), and why.
+            var undecoded: (TimeSpan, String)?
         }
         var connections: [Int: Conn] = [:]
         var order: [Int] = []
@@ -73,7 +75,12 @@ public struct AttemptLog: Sendable {
                     order.append(c.connection)
                 case .synRetransmit: break
                 case .established: connections[c.connection]?.established = true
-                case .identified: connections[c.connection]?.application = c.application
+                case .identified:
+                    if let why = c.undecoded {
+                        if connections[c.connection]?.undecoded == nil { connections[c.connection]?.undecoded = (e.t, why) }
+                    } else {
+                        connections[c.connection]?.application = c.application
+                    }
                 case .refused: connections[c.connection]?.failure = ("refused", e.t)
                 case .reset: connections[c.connection]?.failure = ("reset", e.t)
                 case .unreachable: connections[c.connection]?.failure = ("unreachable", e.t)
@@ -96,7 +103,11 @@ public struct AttemptLog: Sendable {
             if r.headers["user-agent"] == "faultline-probe" { continue }
             var a = Attempt(t: t, end: nil, from: r.from, to: r.to, port: r.port, method: r.method, path: r.path,
                             outcome: .connectionFailure("no response"), index: i)
-            if let (resp, rt) = responses[exchange], resp.status == 101 {
+            if let (resp, rt) = responses[exchange], resp.reset != nil {
+                // RST_STREAM or GOAWAY before the answer: the call failed as a reset connection would.
+                a.end = rt
+                a.outcome = .connectionFailure("reset")
+            } else if let (resp, rt) = responses[exchange], resp.status == 101 {
                 // Switching protocols (an `Upgrade: h2c` or WebSocket): what follows is not HTTP/1.x.
                 a.end = rt
                 a.outcome = .undecoded("the connection switched protocols (HTTP 101), and the observer cannot read what followed")
@@ -105,6 +116,13 @@ public struct AttemptLog: Sendable {
                 a.outcome = .status(resp.status)
                 a.retryAfter = resp.retryAfter
                 a.latency = resp.latency
+                a.retryPushback = resp.grpcRetryPushback
+                if r.grpc == true || resp.grpcStatus != nil {
+                    a.grpcStatus = resp.grpcStatus.map { GRPCStatusCode(rawValue: $0) ?? .unknown } ?? GRPCStatusCode(httpStatus: resp.status)
+                }
+            } else if let c = r.connection, let why = connections[c]?.undecoded?.1 {
+                // Asked before the observer lost the connection: its answer went by unseen.
+                a.outcome = .undecoded(why)
             } else if let c = r.connection, let f = connections[c]?.failure {
                 a.end = f.1
                 a.outcome = .connectionFailure(f.0)
@@ -112,7 +130,13 @@ public struct AttemptLog: Sendable {
             attempts.append(a)
         }
         for id in order {
-            guard let c = connections[id], !c.probe, !c.carriedHTTP else { continue }
+            guard let c = connections[id], !c.probe else { continue }
+            if let (t, why) = c.undecoded {
+                // Calls after the point the observer lost the connection are unseen.
+                attempts.append(Attempt(t: t, end: nil, from: c.from, to: c.to, port: c.port, outcome: .undecoded(why), index: c.index))
+                continue
+            }
+            guard !c.carriedHTTP else { continue }
             let outcome: Attempt.Outcome
             var end: TimeSpan?
             if c.established, let why = c.application?.undecodedReason {

@@ -45,8 +45,8 @@ struct RetriesCheck {
                               evidence: ["attempts": .number(Double(attempts.count))])
         }
         let onlyRetryAfter = spec.count == nil && spec.gaps == nil && spec.backoff == nil
-        if onlyRetryAfter, !failing.contains(where: { $0.attempts.contains { $0.retryAfterDelay != nil } }) {
-            return ctx.result(.unknown, "no failure in the window carried Retry-After, so there was nothing to honour",
+        if onlyRetryAfter, !failing.contains(where: { $0.attempts.contains { $0.retryAfterDelay != nil || $0.retryRefused } }) {
+            return ctx.result(.unknown, "no failure in the window carried Retry-After or grpc-retry-pushback-ms, so there was nothing to honour",
                               evidence: ["failingCalls": .number(Double(failing.count))])
         }
         var violations: [(String, Attempt)] = []
@@ -113,11 +113,15 @@ struct RetriesCheck {
         guard spec.honoursRetryAfter == true else { return [] }
         var out: [(String, Attempt)] = []
         for (prev, next) in zip(call.attempts, call.attempts.dropFirst()) {
+            if prev.retryRefused {
+                out.append(("retried although the answer said \(prev.retryAfterText) (do not retry)", next))
+                continue
+            }
             guard let wait = prev.retryAfterDelay else { continue }
             let gap = next.t - prev.settled
             let least = spec.tolerance.bounds(around: wait).lowerBound
             if gap < least {
-                out.append(("retried after \(Format.seconds(gap)) although the answer said Retry-After: \(prev.retryAfter ?? "")", next))
+                out.append(("retried after \(Format.seconds(gap)) although the answer said \(prev.retryAfterText)", next))
             }
         }
         return out

@@ -8,6 +8,8 @@ struct ConnectionLabel: Sendable {
     var client: String
     var server: String
     var port: UInt16
+    /// The client's port, for the connection events decoders add.
+    var sourcePort: UInt16 = 0
 }
 
 /// The HTTP exchanges of one TCP connection: requests and responses paired in order, as
@@ -20,14 +22,17 @@ struct HTTPConversation {
     private var pending: [(exchange: Int, method: String, start: Int64)] = []
     static let maxPending = 256
     static let via = "wire"
+    /// The connection speaks HTTP/2 (prior knowledge, or after `Upgrade: h2c`): it reads the rest.
+    var http2: H2Connection?
 
-    var unparsedBytes: Int { requests.unparsedBytes + responses.unparsedBytes }
+    var unparsedBytes: Int { requests.unparsedBytes + responses.unparsedBytes + (http2?.unreadBytes ?? 0) }
 
     /// The client sent `bytes` at `time`.
     mutating func client(
         _ bytes: UnsafeRawBufferPointer, at time: Int64, label: ConnectionLabel, ids: ExchangeCounter,
         emit: (EventKind, Int64) -> Void
     ) {
+        if http2 != nil { return http2?.feed(bytes, from: .client, at: time, emit: emit) ?? () }
         var fresh: [(Int, String, Int64)] = []
         requests.feed(bytes, at: time) { head, start in
             guard case .request(let method, let target) = head.startLine else { return .stop }
@@ -50,9 +55,15 @@ struct HTTPConversation {
         _ bytes: UnsafeRawBufferPointer, at time: Int64, label: ConnectionLabel, ids: ExchangeCounter,
         emit: (EventKind, Int64) -> Void
     ) {
+        if http2 != nil { return http2?.feed(bytes, from: .server, at: time, emit: emit) ?? () }
         var pending = self.pending
-        defer { self.pending = pending }
-        responses.feed(bytes, at: time) { head, start in
+        var switched: H2Stream?
+        var after: [UInt8] = []
+        defer {
+            self.pending = pending
+            if let switched { upgrade(switched, then: after, at: time, label: label, ids: ids, emit: emit) }
+        }
+        responses.feed(bytes, at: time, after: { after += $0 }) { head, start in
             guard case .response(let status) = head.startLine else { return .stop }
             // Interim answers (100 Continue) precede the real one for the same request.
             if (100..<200).contains(status) && status != 101 { return .noBody }
@@ -64,6 +75,10 @@ struct HTTPConversation {
                     exchange: exchange, connection: label.connection, from: label.client, to: label.server,
                     status: status, retryAfter: head.headers["retry-after"], latency: latency, via: Self.via)),
                 start)
+            if status == 101, let request {
+                switched = H2Stream(exchange: exchange, start: request.start, grpc: false)
+                return .stop
+            }
             if request?.method == "HEAD" { return .noBody }
             if request?.method == "CONNECT" && (200..<300).contains(status) { return .stop }
             return .body
@@ -71,19 +86,22 @@ struct HTTPConversation {
     }
 
     /// The connection ended: heads cut short count as unparsed.
-    mutating func finish() {
+    mutating func finish(emit: (EventKind, Int64) -> Void) {
         requests.finish()
         responses.finish()
         pending.removeAll()
+        http2?.finish(emit: emit)
     }
 
     /// `count` bytes went by uncaptured (past the snapshot length): harmless inside a body.
-    mutating func skip(_ count: Int, fromClient: Bool) {
+    mutating func skip(_ count: Int, fromClient: Bool, emit: (EventKind, Int64) -> Void) {
+        if http2 != nil { return http2?.skip(count, from: fromClient ? .client : .server, emit: emit) ?? () }
         if fromClient { requests.skip(count) } else { responses.skip(count) }
     }
 
     /// Bytes went missing in one direction: that direction stops parsing.
-    mutating func lost(fromClient: Bool) {
+    mutating func lost(fromClient: Bool, emit: (EventKind, Int64) -> Void) {
+        if http2 != nil { return http2?.lost(from: fromClient ? .client : .server, emit: emit) ?? () }
         if fromClient { requests.lostBytes() } else { responses.lostBytes() }
     }
 }

@@ -57,9 +57,11 @@ public struct HTTPStreamParser: Sendable {
     }
 
     /// Parses `bytes`, captured at `time`. `onHead` gets each complete head and the time of its
-    /// first byte, and says how to go on.
+    /// first byte, and says how to go on; `after` gets the bytes past a `stop` (the protocol a
+    /// 101 switched to).
     public mutating func feed(
-        _ bytes: UnsafeRawBufferPointer, at time: Int64, onHead: (HTTPMessageHead, Int64) -> Continuation
+        _ bytes: UnsafeRawBufferPointer, at time: Int64, after: (UnsafeRawBufferPointer) -> Void = { _ in },
+        onHead: (HTTPMessageHead, Int64) -> Continuation
     ) {
         var i = 0
         let n = bytes.count
@@ -68,7 +70,9 @@ public struct HTTPStreamParser: Sendable {
             case .failed:
                 unparsedBytes += n - i
                 return
-            case .stopped, .untilClose:
+            case .stopped:
+                return after(bytes.tail(from: i))
+            case .untilClose:
                 return
             case .resync:
                 let start = i

@@ -89,7 +89,8 @@ final class ConnectionTracker {
         if let old = table.removeValue(forKey: key) { retire(old) }
         if table.count >= limits.maxConnections { evictOldest() }
         lastConnection += 1
-        let label = ConnectionLabel(connection: lastConnection, client: name(client.address), server: name(server.address), port: server.port)
+        let label = ConnectionLabel(
+            connection: lastConnection, client: name(client.address), server: name(server.address), port: server.port, sourcePort: client.port)
         let connection = TCPConnection(label: label, client: client, server: server, initialSequence: sequence, at: time)
         table[key] = connection
         report(connection, .attempt, at: time)
@@ -156,17 +157,20 @@ final class ConnectionTracker {
             connection.fromClient.accept(
                 sequence: sequence, payload: payload, uncaptured: uncaptured,
                 deliver: { bytes in
-                    if let application = connection.application.feed(bytes) { self.identified(connection, application, at: time) }
+                    if let application = connection.application.feed(bytes) {
+                        self.identified(connection, application, at: time)
+                        if application == .http2 { connection.conversation.beginHTTP2(label: label, ids: ids) }
+                    }
                     connection.conversation.client(bytes, at: time, label: label, ids: ids, emit: emit)
                 },
-                skip: { connection.conversation.skip($0, fromClient: true) },
-                lost: { connection.conversation.lost(fromClient: true) })
+                skip: { connection.conversation.skip($0, fromClient: true, emit: emit) },
+                lost: { connection.conversation.lost(fromClient: true, emit: emit) })
         } else {
             connection.fromServer.accept(
                 sequence: sequence, payload: payload, uncaptured: uncaptured,
                 deliver: { connection.conversation.server($0, at: time, label: label, ids: ids, emit: emit) },
-                skip: { connection.conversation.skip($0, fromClient: false) },
-                lost: { connection.conversation.lost(fromClient: false) })
+                skip: { connection.conversation.skip($0, fromClient: false, emit: emit) },
+                lost: { connection.conversation.lost(fromClient: false, emit: emit) })
         }
     }
 
@@ -192,7 +196,7 @@ final class ConnectionTracker {
 
     /// A connection leaves the table: its parsers flush what they held.
     private func retire(_ connection: TCPConnection) {
-        connection.conversation.finish()
+        connection.conversation.finish(emit: emit)
         finishedUnparsed += connection.conversation.unparsedBytes
     }
 

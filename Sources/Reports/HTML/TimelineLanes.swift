@@ -104,10 +104,12 @@ public struct TimelineLanes: Sendable {
                 mark("traffic \(r.from)→\(r.to)", .traffic, "\(r.from) → \(r.to)", Mark(
                     t: t, tone: .info, shape: .dot, label: "\(r.method) \(r.path) :\(r.port) (exchange \(r.exchange), \(r.via))", row: 0.75))
             case .httpResponse(let r):
-                let tone: Tone = r.status >= 500 ? .fail : r.status >= 400 ? .warn : .ok
+                let failed = r.reset != nil || (r.grpcStatus ?? 0) != 0
+                let tone: Tone = r.status >= 500 || failed ? .fail : r.status >= 400 ? .warn : .ok
+                let outcome = r.reset ?? "\(r.status)" + (r.grpcStatus.map { " grpc-status \($0)" } ?? "")
                 mark("traffic \(r.from)→\(r.to)", .traffic, "\(r.from) → \(r.to)", Mark(
                     t: t, tone: tone, shape: .dot,
-                    label: "\(r.status) in \(Format.seconds(r.latency)) (exchange \(r.exchange))" + (r.fault.map { ", fault \($0)" } ?? ""), row: 0.75))
+                    label: "\(outcome) in \(Format.seconds(r.latency)) (exchange \(r.exchange))" + (r.fault.map { ", fault \($0)" } ?? ""), row: 0.75))
             case .udpFlow(let f) where !ProbeTraffic.sourcePorts.contains(f.sourcePort) && f.port != 53:
                 let tone: Tone = f.phase == .unreachable ? .fail : .neutral
                 let carried = f.phase == .ended

@@ -22,21 +22,31 @@ public struct TrafficSelector: Codable, Sendable, Equatable {
     }
 }
 
-/// Which outcomes of an attempt count as failures: status codes, classes (`5xx`) and
-/// `connection` (refused, reset, or never answered).
+/// Which outcomes of an attempt count as failures: HTTP status codes, classes (`5xx`),
+/// `connection` (refused, reset, or never answered), gRPC status codes by name (`UNAVAILABLE`)
+/// and `grpc-error` (a gRPC call with any status but OK).
 public enum OutcomePattern: Codable, Sendable, Hashable, CustomStringConvertible {
     case status(Int)
     /// `5xx` is `statusClass(5)`.
     case statusClass(Int)
     case connection
+    /// A gRPC call that ended with this status, whatever its HTTP status.
+    case grpc(GRPCStatusCode)
+    /// `grpc-error`: a gRPC call that ended with any status but OK.
+    case grpcError
 
-    /// The default notion of failure: 429, any 5xx, and connection failures.
-    public static let defaultFailures: [OutcomePattern] = [.status(429), .statusClass(5), .connection]
+    /// The default notion of failure: 429, any 5xx, connection failures, and gRPC calls that did
+    /// not end OK (even under HTTP 200).
+    public static let defaultFailures: [OutcomePattern] = [.status(429), .statusClass(5), .connection, .grpcError]
 
     public init?(parsing text: String) {
         let s = text.lowercased()
         if s == "connection" {
             self = .connection
+        } else if s == "grpc-error" {
+            self = .grpcError
+        } else if let code = GRPCStatusCode(name: s) {
+            self = .grpc(code)
         } else if s.count == 3, s.hasSuffix("xx"), let d = Int(s.prefix(1)), (1...5).contains(d) {
             self = .statusClass(d)
         } else if let code = Int(s), (100...599).contains(code) {
@@ -51,6 +61,8 @@ public enum OutcomePattern: Codable, Sendable, Hashable, CustomStringConvertible
         case .status(let c): "\(c)"
         case .statusClass(let d): "\(d)xx"
         case .connection: "connection"
+        case .grpc(let code): code.description
+        case .grpcError: "grpc-error"
         }
     }
 }
