@@ -28,21 +28,26 @@ extension BenchSection {
 
     func run() throws {
         BenchTestbed.watchSignals()
-        if Self.needsRoot, getuid() != 0 {
+        BenchTestbed.finish(measured())
+    }
+
+    /// Runs the section; the exit code. (One `finish` call at the end: Swift 6.3's optimiser
+    /// crashes on this function when several `Never` calls sit in its branches.)
+    private func measured() -> Int32 {
+        guard !Self.needsRoot || getuid() == 0 else {
             FileHandle.standardError.write(Data("faultline-bench needs root: it creates network namespaces\n".utf8))
-            BenchTestbed.finish(2)
+            return 2
         }
         let runTag = "bench\(String(UInt32.random(in: 0...0xFFFF), radix: 16))"
         BenchTestbed.sweep(prefix: "fl-\(runTag)")
+        defer { removeBenchNamespaces("fl-\(runTag)") }
         do {
             try measure(runTag: runTag)
+            return 0
         } catch {
-            removeBenchNamespaces("fl-\(runTag)")
             FileHandle.standardError.write(Data("faultline-bench \(Self._commandName): \(error)\n".utf8))
-            BenchTestbed.finish(1)
+            return 1
         }
-        removeBenchNamespaces("fl-\(runTag)")
-        BenchTestbed.finish(0)
     }
 
     /// The `faultline` binary built beside this one.
