@@ -53,7 +53,7 @@ final class HostSupervisor: HostProcessControl, Sendable {
         return kill(-pid, signal) == 0
     }
 
-    func waitForExit(timeout: TimeSpan) -> Bool { process.waitForExit(timeout: timeout.seconds) }
+    func waitForExit(timeout: TimeSpan) -> Bool { process.waitForExit(timeout: timeout) }
 
     func restart(for fault: String) throws {
         let (started, from): (HostProcess, Int) = try state.withLock { state in

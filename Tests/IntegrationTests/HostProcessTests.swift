@@ -75,7 +75,7 @@ struct HostProcessTests {
             #expect(waitFor { outputLines(history, host: "worker").contains { $0.hasPrefix("child=") } })
             let child = try #require(outputLines(history, host: "worker").first.flatMap { Int32($0.dropFirst(6)) })
             #expect(kill(child, 0) == 0)
-            process.terminate(grace: 1)
+            process.terminate(grace: .seconds(1))
             #expect(process.status != nil)
             // The background child was in the group: gone too (reaped by init, so poll).
             #expect(waitFor { kill(child, 0) != 0 })

@@ -53,7 +53,7 @@ struct ProbeTests {
             // Waits for what each step needs rather than a fixed time, which a loaded machine can
             // overrun: an attempt against the live server, then one refused once it is gone.
             #expect(Self.waitFor { !probeEvents(history).isEmpty })
-            server.terminate(grace: 1)
+            server.terminate(grace: .seconds(1))
             #expect(Self.waitFor { probeEvents(history).last?.detail.hasPrefix("ECONNREFUSED") == true })
             prober.stop()
             let events = probeEvents(history)

@@ -1,20 +1,15 @@
 import Glibc
 
-/// A mutex with priority inheritance, for state that a real-time thread shares with ordinary ones.
+/// The raw pthread mutex with priority inheritance behind ``PriorityInheritingMutex``.
 ///
 /// Faultline runs a few threads at SCHED_FIFO — the DNS server's UDP loop, the link faults' delay
 /// line — so their timing does not depend on how busy the machine is. Any plain lock such a thread
 /// shares with an ordinary thread undoes that: if the ordinary thread is preempted while holding
 /// it (by the program under test, by a CPU-stress worker, by any real-time thread below ours), the
-/// real-time thread waits for it, for as long as the CPU is busy. Measured here, dnsperf at 50k
-/// queries a second on the DNS server's CPU: 90–220 µs on average and 50 ms at worst while the
-/// history writer (nice 10) could be preempted holding the hand-over lock; 19–27 µs with this lock
-/// (14 µs with no history at all). With `PTHREAD_PRIO_INHERIT` the kernel lends the
-/// waiter's priority to the holder until it lets go, so the wait is the critical section itself.
-///
+/// real-time thread waits for it, for as long as the CPU is busy (the README's Benchmarks section
+/// gives what that did to DNS latency). With `PTHREAD_PRIO_INHERIT` the kernel lends the waiter's
+/// priority to the holder until it lets go, so the wait is the critical section itself.
 /// Uncontended, locking costs what a plain mutex does (one atomic operation in user space).
-///
-/// The raw pthread mutex behind ``PriorityInheritingMutex``, which owns it with the state it guards.
 final class PriorityInheritingLock {
     let mutex: UnsafeMutablePointer<pthread_mutex_t>
 

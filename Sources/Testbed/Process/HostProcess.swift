@@ -17,7 +17,6 @@ public final class HostProcess: Sendable {
     private let exitStatus = Mutex<ExitStatus?>(nil)
     private let exited = DispatchSemaphore(value: 0)
     private let outputDone = DispatchGroup()
-    private let lineWatchers = Mutex<[@Sendable (String) -> Void]>([])
 
     /// The longest output line kept in the history; longer lines are cut with a marker.
     public static let maxLineLength = 8192
@@ -55,26 +54,21 @@ public final class HostProcess: Sendable {
         exitStatus.withLock { $0 }
     }
 
-    /// Calls `watcher` with every later output line (stdout and stderr), e.g. for `ready: log:…`.
-    public func watchLines(_ watcher: @escaping @Sendable (String) -> Void) {
-        lineWatchers.withLock { $0.append(watcher) }
-    }
-
-    /// Waits up to `timeout` seconds for the process to end; true if it has.
-    public func waitForExit(timeout: TimeInterval) -> Bool {
+    /// Waits up to `timeout` for the process to end; true if it has.
+    public func waitForExit(timeout: TimeSpan) -> Bool {
         if status != nil { return true }
-        guard exited.wait(timeout: .now() + timeout) == .success else { return false }
+        guard exited.wait(timeout: .now() + timeout.seconds) == .success else { return false }
         exited.signal()
         return true
     }
 
     /// Ends the process group: SIGTERM, then SIGKILL after `grace`. Returns once the leader is reaped.
-    public func terminate(grace: TimeInterval = 2) {
+    public func terminate(grace: TimeSpan = .seconds(2)) {
         guard status == nil else { return }
         // A paused group would never see TERM.
         kill(-pid, SIGCONT)
         kill(-pid, SIGTERM)
-        if exited.wait(timeout: .now() + grace) == .timedOut {
+        if exited.wait(timeout: .now() + grace.seconds) == .timedOut {
             kill(-pid, SIGKILL)
             exited.wait()
         }
@@ -119,7 +113,5 @@ public final class HostProcess: Sendable {
             line = String(line.prefix(Self.maxLineLength)) + " …[cut]"
         }
         history.record(.processOutput(host: host, stream: stream, line: line))
-        let watchers = lineWatchers.withLock { $0 }
-        for w in watchers { w(line) }
     }
 }

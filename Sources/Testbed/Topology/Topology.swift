@@ -36,7 +36,7 @@ public final class Topology: Sendable {
     /// everything created so far is removed and the error is rethrown.
     ///
     /// Namespaces are created several at a time: `unshare(CLONE_NEWNET)` is the largest single
-    /// cost of a host (≈ 0.5 ms here) and runs in parallel in the kernel, while link and route
+    /// cost of a host and runs in parallel in the kernel, while link and route
     /// changes serialise on the kernel's rtnl lock and gain nothing from threads.
     public static func build(_ plan: TopologyPlan, backend: (any RouteNetlink)? = nil) throws -> Topology {
         let topology = Topology(plan: plan, backend: backend ?? LibNLBackend())
