@@ -1,4 +1,5 @@
 import Faults
+import Synchronization
 
 /// A fault's effect whose heal is on the teardown stack before anything is applied, so a fault
 /// that fails or is interrupted half way is still undone. It heals once: at its end, after a
@@ -32,5 +33,14 @@ final class ArmedFault: Sendable {
         guard once.claim() else { return }
         try effect.heal()
         onHealed()
+    }
+}
+
+/// Lets exactly one caller through: a fault heals once, whether at its end or at teardown.
+final class HealOnce: Sendable {
+    private let done = Atomic(false)
+
+    func claim() -> Bool {
+        !done.exchange(true, ordering: .sequentiallyConsistent)
     }
 }

@@ -76,12 +76,3 @@ extension ScenarioRunner {
         try? await Task.sleep(for: remaining.duration, tolerance: .microseconds(100))
     }
 }
-
-/// Lets exactly one caller through: a fault heals once, whether at its end or at teardown.
-final class HealOnce: Sendable {
-    private let done = Atomic(false)
-
-    func claim() -> Bool {
-        !done.exchange(true, ordering: .sequentiallyConsistent)
-    }
-}

@@ -1,4 +1,5 @@
 import DNS
+import LinuxSystem
 import FaultlineCore
 import Foundation
 import Glibc
@@ -124,7 +125,7 @@ struct DNSResolverTests {
                     let query = try DNSMessage(
                         header: h, questions: [DNSQuestion(name: DNSName(names[Int(id) % names.count])!, type: .a)],
                         edns: id % 3 == 0 ? DNSEDNS() : nil).encode()
-                    _ = SocketProbe.withSockaddr(bed.topology.routerAddress, 53) { sendto(fd, query, query.count, 0, $0, $1) }
+                    _ = IPv4SocketAddress(bed.topology.routerAddress, port: 53).withSockaddr { sendto(fd, query, query.count, 0, $0, $1) }
                 }
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 for _ in 0..<50 {
@@ -183,7 +184,7 @@ struct DNSResolverTests {
             defer { close(fd) }
             for _ in 0..<50 {
                 for packet in nasty {
-                    _ = SocketProbe.withSockaddr(bed.topology.routerAddress, 53) { sendto(fd, packet, packet.count, 0, $0, $1) }
+                    _ = IPv4SocketAddress(bed.topology.routerAddress, port: 53).withSockaddr { sendto(fd, packet, packet.count, 0, $0, $1) }
                 }
             }
             #expect(try bed.getaddrinfo("api") == bed.apiAddress)

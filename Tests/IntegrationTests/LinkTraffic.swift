@@ -131,7 +131,7 @@ enum LinkTraffic {
                 $0.storeBytes(of: Int64(i), toByteOffset: 0, as: Int64.self)
                 $0.storeBytes(of: realtimeNow(), toByteOffset: 8, as: Int64.self)
             }
-            _ = SocketProbe.withSockaddr(destination, port) { sendto(sender, packet, size, 0, $0, $1) }
+            _ = IPv4SocketAddress(destination, port: port).withSockaddr { sendto(sender, packet, size, 0, $0, $1) }
         }
         stopAt.value = now() + Int64(settle * 1e9)
         done.wait()

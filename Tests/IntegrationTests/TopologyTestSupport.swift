@@ -37,10 +37,6 @@ enum ConnectOutcome: Hashable {
 
 /// Sockets made on a namespace's thread, so they belong to that namespace.
 enum SocketProbe {
-    static func withSockaddr<R>(_ address: IPv4Address, _ port: UInt16, _ body: (UnsafePointer<Glibc.sockaddr>, socklen_t) -> R) -> R {
-        IPv4SocketAddress(address, port: port).withSockaddr(body)
-    }
-
     /// A socket of `type` made in `thread`'s namespace, bound to `address:port` when given.
     static func socket(on thread: NamespaceThread, type: Int32, bindTo address: IPv4Address? = nil, port: UInt16 = 0) throws -> Int32 {
         try thread.run {
@@ -49,7 +45,7 @@ enum SocketProbe {
             var one: Int32 = 1
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
             if let address {
-                let r = withSockaddr(address, port) { bind(fd, $0, $1) }
+                let r = LinuxSystem.bind(fd, to: IPv4SocketAddress(address, port: port))
                 guard r == 0 else { close(fd); throw SystemCallError("binding socket to \(address):\(port) in", thread.namespace.name) }
             }
             return fd
@@ -71,7 +67,7 @@ enum SocketProbe {
         let fd = try socket(on: thread, type: Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
         let clock = ContinuousClock()
         let start = clock.now
-        let r = withSockaddr(address, port) { Glibc.connect(fd, $0, $1) }
+        let r = LinuxSystem.connect(fd, to: IPv4SocketAddress(address, port: port))
         if r == 0 { return (.connected, clock.now - start, fd) }
         let err = errno
         guard err == EINPROGRESS else { close(fd); return (.failed(errno: err), clock.now - start, -1) }
@@ -109,7 +105,7 @@ enum SocketProbe {
         let fd = try socket(on: thread, type: Int32(SOCK_DGRAM.rawValue))
         defer { close(fd) }
         let bytes = Array(message.utf8)
-        _ = withSockaddr(address, port) { sendto(fd, bytes, bytes.count, 0, $0, $1) }
+        _ = IPv4SocketAddress(address, port: port).withSockaddr { sendto(fd, bytes, bytes.count, 0, $0, $1) }
     }
 
     /// Waits up to `timeout` for a datagram on `fd`.
