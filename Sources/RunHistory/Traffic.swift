@@ -24,10 +24,13 @@ public struct ConnectionEvent: Codable, Sendable, Equatable {
     /// For a later `protocol` event: why the observer stopped reading the connection here (an
     /// HTTP/2 capture gap, a header block HPACK could not decode). Calls from here on are unseen.
     public var undecoded: String?
+    /// For `tls`: the step of the TLS handshake the wire showed.
+    public var tls: TLSStep?
 
     public init(
         connection: Int, from: String, to: String, sourcePort: UInt16, port: UInt16, phase: ConnectionPhase,
-        bytesOut: Int? = nil, bytesIn: Int? = nil, application: ApplicationProtocol? = nil, undecoded: String? = nil
+        bytesOut: Int? = nil, bytesIn: Int? = nil, application: ApplicationProtocol? = nil, undecoded: String? = nil,
+        tls: TLSStep? = nil
     ) {
         self.connection = connection
         self.from = from
@@ -39,6 +42,7 @@ public struct ConnectionEvent: Codable, Sendable, Equatable {
         self.bytesIn = bytesIn
         self.application = application
         self.undecoded = undecoded
+        self.tls = tls
     }
 }
 
@@ -73,6 +77,8 @@ public enum ConnectionPhase: String, Codable, Sendable {
     case established
     /// The client's first payload told what the connection carries (`application`).
     case identified = "protocol"
+    /// A step of the TLS handshake, read from its plaintext records (`tls`).
+    case tls
     /// The attempt was answered with RST (connection refused).
     case refused
     /// The attempt was answered with ICMP destination unreachable (no route to the host).

@@ -154,6 +154,27 @@ struct TrafficCheckTests {
         #expect(r.verdict == .pass, "\(r.summary)")
     }
 
+    /// A late recovery says what the client did between the heal and its first success.
+    @Test func aLateRecoveryNamesTheFailuresBeforeIt() {
+        var b = TrafficBuilder()
+        b.fault("split", applied: 1000, healed: 2000)
+        b.refused(at: 2100)
+        b.refused(at: 2400)
+        b.http(at: 2700, status: 503)
+        b.http(at: 3500, status: 200)
+        let recovery = RecoveryExpectation(traffic: Self.client, within: .milliseconds(500))
+        let late = Self.judge(.recovery(recovery), b.history(endingAt: 5000), window: Window(after: "split"))
+        #expect(late.verdict == .fail)
+        #expect(late.summary.hasSuffix("later than 500ms; before it 3 failed attempts (2 refused, 1 HTTP 503)"), "\(late.summary)")
+        #expect(late.evidence["failedAttemptsAfterHeal"] == .number(3))
+
+        var quiet = TrafficBuilder()
+        quiet.fault("split", applied: 1000, healed: 2000)
+        quiet.http(at: 3500, status: 200)
+        let silent = Self.judge(.recovery(recovery), quiet.history(endingAt: 5000), window: Window(after: "split"))
+        #expect(silent.summary.hasSuffix("before it no attempt"), "\(silent.summary)")
+    }
+
     /// A gRPC-over-TLS client that fails every call and reconnects hot: the wire shows only
     /// established TLS connections. None of them is a success, so no check passes on them: each
     /// is unknown, naming why.
@@ -173,8 +194,44 @@ struct TrafficCheckTests {
         for kind in kinds {
             let r = Self.judge(kind, history, window: Window(after: "split"))
             #expect(r.verdict == .unknown, "\(kind): \(r.verdict) — \(r.summary)")
-            #expect(r.summary.contains(application.undecodedReason!), "\(r.summary)")
+            let why = application == .tls ? "TLS: the handshake completed (TLS 1.3); the calls inside are encrypted" : application.undecodedReason!
+            #expect(r.summary.contains(why), "\(r.summary)")
         }
+    }
+
+    /// What the handshake shows decides a TLS connection's outcome: an alert, or a reset or close
+    /// before it completed, is a failed attempt; a completed one is unknown.
+    @Test(arguments: [
+        ([TLSStep(step: .clientHello), TLSStep(step: .alert, sender: "client", alert: "unknown_ca (48)")], ConnectionPhase.closed,
+         "TLS handshake failed: alert unknown_ca (48) from the client"),
+        ([TLSStep(step: .clientHello), TLSStep(step: .serverHello, version: "TLS 1.3"), TLSStep(step: .alert, sender: "client", alert: "encrypted")],
+         .reset, "TLS handshake failed: an encrypted alert from the client (TLS 1.3 hides its code; usually a certificate it does not accept)"),
+        ([TLSStep(step: .clientHello)], .reset, "TLS handshake failed: reset before the handshake completed"),
+        ([TLSStep(step: .clientHello)], .closed, "TLS handshake failed: closed before the handshake completed"),
+        ([TLSStep(step: .clientHello)], nil, "TLS handshake failed: the handshake did not complete"),
+    ])
+    func aTLSHandshakeThatFailedIsAFailedAttempt(steps: [TLSStep], end: ConnectionPhase?, outcome: String) {
+        var b = TrafficBuilder()
+        b.opaque(at: 10, application: .tls, handshake: steps, closes: end)
+        let attempts = AttemptLog(history: b.history(endingAt: 1000)).attempts
+        #expect(attempts.map(\.outcome.description) == [outcome])
+        #expect(attempts[0].fails(OutcomePattern.defaultFailures) && attempts[0].fails([.tls]))
+        #expect(!attempts[0].fails([.connection]), "a TLS failure is its own pattern, not a connection failure")
+        #expect(OutcomePattern(parsing: "TLS") == .tls && OutcomePattern.tls.description == "tls")
+        let availability = ServiceLevelExpectation(traffic: Self.client, success: RatioRequirement(.atLeast, Percentage(percent: 99)))
+        let r = Self.judge(.availability(availability), b.history(endingAt: 1000))
+        #expect(r.verdict == .fail, "\(r.summary)")
+    }
+
+    /// A run where some handshakes fail and others complete is still unknown: the completed ones may
+    /// have carried failed calls.
+    @Test func failedAndCompletedHandshakesTogetherAreUnknown() {
+        var b = TrafficBuilder()
+        b.opaque(at: 10, application: .tls, handshake: [TLSStep(step: .clientHello), TLSStep(step: .alert, sender: "server", alert: "handshake_failure (40)")])
+        b.opaque(at: 100, application: .tls)
+        let availability = ServiceLevelExpectation(traffic: Self.client, success: RatioRequirement(.atLeast, Percentage(percent: 50)))
+        let r = Self.judge(.availability(availability), b.history(endingAt: 1000))
+        #expect(r.verdict == .unknown && r.summary.contains("TLS: the handshake completed"), "\(r.summary)")
     }
 
     /// `Upgrade: h2c` (or a WebSocket): the 101 answer is not the call's outcome.

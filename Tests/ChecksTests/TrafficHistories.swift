@@ -32,15 +32,32 @@ struct TrafficBuilder {
 
     /// A connection the observer cannot read inside: established, its first bytes `application`
     /// (TLS, h2, …), closed after `lasting` ms, as many calls as it may have carried unseen.
-    mutating func opaque(at ms: Double, application: ApplicationProtocol, lasting: Double = 50, from: String = "client", to: String = "api") {
+    /// TLS shows its handshake's `steps` (by default hellos and completion, TLS 1.3).
+    mutating func opaque(
+        at ms: Double, application: ApplicationProtocol, lasting: Double = 50, from: String = "client", to: String = "api",
+        handshake: [TLSStep] = Self.completedHandshake, closes: ConnectionPhase? = .closed
+    ) {
         let id = next
         next += 1
-        for (dt, phase) in [(0.0, ConnectionPhase.attempt), (0.2, .established), (0.5, .identified), (lasting, .closed)] {
+        func add(_ dt: Double, _ phase: ConnectionPhase, tls: TLSStep? = nil) {
             events.append(Event(t: Self.t(ms + dt), .connection(ConnectionEvent(
                 connection: id, from: from, to: to, sourcePort: 40002, port: 8443, phase: phase,
-                application: phase == .identified ? application : nil))))
+                application: phase == .identified ? application : nil, tls: tls))))
         }
+        add(0, .attempt)
+        add(0.2, .established)
+        add(0.5, .identified)
+        if application == .tls {
+            for (i, step) in handshake.enumerated() { add(1 + Double(i), .tls, tls: step) }
+        }
+        if let closes { add(lasting, closes) }
     }
+
+    static let completedHandshake = [
+        TLSStep(step: .clientHello, serverName: "api", alpn: ["h2"], versions: ["TLS 1.3"]),
+        TLSStep(step: .serverHello, version: "TLS 1.3"),
+        TLSStep(step: .completed, version: "TLS 1.3"),
+    ]
 
     mutating func fault(_ name: String, applied: Double, healed: Double?) {
         events.append(Event(t: Self.t(applied), .faultApplied(fault: name, planned: Self.t(applied), engine: "test", detail: "")))

@@ -25,6 +25,8 @@ struct LibraryScenarioTests {
             var verdict: String
             var expectations: [String: String]
             var skipped: String?
+            /// Each host's last lines, by host, for a run whose verdict was not the designed one.
+            var notAsDesigned: String?
         }
         var status: Int32
         var output: String
@@ -49,12 +51,20 @@ struct LibraryScenarioTests {
                     let scenario = report["scenario"] as? [String: Any], let path = scenario["file"] as? String
                 else { continue }
                 let expectations = report["expectations"] as? [[String: Any]] ?? []
+                let verdict = report["verdict"] as? String ?? ""
+                let designed = scenario["expectedVerdict"] as? String ?? "pass"
+                let hosts = report["hosts"] as? [[String: Any]] ?? []
+                let lastLines = hosts.map { h in
+                    "  \(h["name"] as? String ?? "?"): " + ((h["lastLines"] as? [String]) ?? []).suffix(12).joined(separator: " | ")
+                }
                 runs[(path as NSString).lastPathComponent] = Nightly.Run(
-                    verdict: report["verdict"] as? String ?? "",
+                    verdict: verdict,
                     expectations: Dictionary(expectations.compactMap { e in
                         (e["expectation"] as? String).map { ($0, e["verdict"] as? String ?? "") }
                     }, uniquingKeysWith: { a, _ in a }),
-                    skipped: report["skipped"] as? String)
+                    skipped: report["skipped"] as? String,
+                    notAsDesigned: verdict == designed || report["skipped"] != nil ? nil
+                        : "\(path): \(verdict), designed \(designed); last lines:\n" + lastLines.joined(separator: "\n"))
             }
             let suite = files.first { $0.lastPathComponent.hasPrefix("suite-") }
             let suiteFiles = suite.flatMap { try? FileManager.default.contentsOfDirectory(atPath: $0.path) } ?? []
@@ -88,7 +98,8 @@ struct LibraryScenarioTests {
 
     @Test func theWholeFolderIsOneNightlySuiteGreenExactlyWhenEveryVerdictIsAsDesigned() throws {
         let nightly = try Self.nightly.get()
-        #expect(nightly.status == 0, "\(nightly.output)")
+        let diagnosis = nightly.runs.values.compactMap(\.notAsDesigned).sorted().joined(separator: "\n")
+        #expect(nightly.status == 0, "\(nightly.output)\n\(diagnosis)")
         // Every scenario file in the folder and its subfolders ran (or was skipped, with its reason).
         let files = FileManager.default.enumerator(at: Self.scenarios, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? []
         let names = files.map(\.lastPathComponent).filter { $0.hasSuffix(".yaml") }

@@ -17,6 +17,14 @@ struct ProcessFaultTests {
         var summary: String
         var runID: String
         var events: [Event]
+        /// report.json, as JSON.
+        var report: [String: Any]
+
+        /// The expectation named `name` in the report: its verdict and summary.
+        func expectation(_ name: String) -> (verdict: String?, summary: String) {
+            let e = (report["expectations"] as? [[String: Any]])?.first { $0["expectation"] as? String == name }
+            return (e?["verdict"] as? String, e?["summary"] as? String ?? "no expectation \(name) in the report")
+        }
     }
 
     /// Runs `yaml` with the real binary (its own process, so a busy test suite cannot starve the
@@ -34,7 +42,7 @@ struct ProcessFaultTests {
         for dir in CgroupSupport.controller?.directories(of: "faultline/\(runID)") ?? [] {
             #expect(!FileManager.default.fileExists(atPath: dir), "cgroup \(dir) left behind")
         }
-        return Played(status: finished.status, summary: finished.stdout, runID: runID, events: events)
+        return Played(status: finished.status, summary: finished.stdout, runID: runID, events: events, report: try RunCommandTests.report(in: dir))
     }
 
     /// Not a setup error (exit 2) and no fault that failed to apply, heal or restart. (With no

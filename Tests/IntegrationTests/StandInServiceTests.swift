@@ -15,7 +15,7 @@ import Testing
 struct StandInServiceTests {
     static let pyConsulAvailable = LibraryPython.hasPyConsul
     static let goConsulSource = "/usr/share/gocode/src/github.com/armon/consul-api"
-    static let goConsulAvailable = ExternalCommand.locate("go") != nil && FileManager.default.fileExists(atPath: goConsulSource)
+    static let goConsulAvailable = GoExamples.available && FileManager.default.fileExists(atPath: goConsulSource)
 
     /// A testbed with `api` running `service` and a `client` host; stopped and removed after `body`.
     func withStandIn<T>(_ service: Service, _ body: (Bed) throws -> T) throws -> T {
@@ -172,18 +172,10 @@ struct StandInServiceTests {
     @Test(.enabled(if: TopologyFixture.isRoot && goConsulAvailable,
                    "needs root for network namespaces, Go and Debian's golang-github-armon-consul-api-dev (scripts/setup.sh installs them)"))
     func goConsulClientReadsWritesBlocksAndIsDeniedThroughConsulKV() throws {
-        // Built offline from examples/clients/go: GOPATH mode, the library from Debian's gocode tree.
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("examples/clients/go/consul-kv-probe")
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("fl-go-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: work) }
-        let binary = work.appendingPathComponent("kvprobe").path
-        let build = try ExternalCommand.run("/bin/sh", ["-c", """
-            cd \(source.path) && GO111MODULE=off GOPROXY=off GOPATH=/usr/share/gocode GOCACHE=\(work.path)/cache \
-              go build -o \(binary) . 1>&2
-            """])
-        #expect(build.succeeded, "go build: \(build.standardError)")
-        guard build.succeeded else { return }
+        let build = try GoExamples.build("consul-kv-probe")
+        #expect(throws: Never.self, "the Go client builds") { try build.get() }
+        guard case .success(let binary) = build else { return }
+        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: binary).deletingLastPathComponent().path) }
         let spec = ConsulKVSpec(port: 8500, entries: [KVEntry("config/db", "postgres://db:5432/app")], aclToken: "s3cret")
         try withStandIn(.consulKV(spec)) { bed in
             let r = try bed.client("\(binary) \(bed.api):8500 2>&1")

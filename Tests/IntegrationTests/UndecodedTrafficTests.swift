@@ -1,18 +1,14 @@
 import Foundation
 import Testing
 
-/// Real clients whose calls the observer cannot read — curl over TLS, curl speaking HTTP/2 with
+/// Real clients whose calls the observer cannot read — curl over a TLS handshake that completed, curl speaking HTTP/2 with
 /// prior knowledge to a server that answers in HTTP/1 — judged from the wire: the expectation is
 /// unknown, naming why, never a pass.
 @Suite(.serialized, .enabled(if: TopologyFixture.isRoot, "needs root: creates network namespaces"))
 struct UndecodedTrafficTests {
-    static let tlsServer = """
-        openssl req -x509 -newkey rsa:2048 -nodes -keyout "$FAULTLINE_DATA/k.pem" -out "$FAULTLINE_DATA/c.pem" -days 1 -subj /CN=api 2>/dev/null \
-        && exec openssl s_server -quiet -accept 8443 -www -cert "$FAULTLINE_DATA/c.pem" -key "$FAULTLINE_DATA/k.pem"
-        """
-
     @Test(arguments: [
-        ("tls", tlsServer, "tcp://api:8443", "curl -sk -o /dev/null https://api:8443/", "TLS: encrypted traffic the observer cannot read"),
+        ("tls", TLSTrafficTests.server(), "tcp://api:8443", "curl -sk -o /dev/null https://api:8443/",
+         "TLS: the handshake completed (TLS 1.3); the calls inside are encrypted"),
         ("h2", "exec python3 -m http.server 8080", "tcp://api:8080", "curl -s -o /dev/null --http2-prior-knowledge http://api:8080/",
          "the server did not answer in HTTP/2"),
     ])

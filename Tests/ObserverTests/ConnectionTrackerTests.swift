@@ -104,7 +104,7 @@ import Testing
     @Test func binaryOnPort80IsCountedNotParsed() {
         let h = AnalyzerHarness()
         handshake(h)
-        h.feed(B.tcp(seq: Self.clientISN + 1, ack: Self.serverISN + 1, [.psh, .ack], [0x16, 0x03, 0x01, 0x00, 0xFF, 0x00]), at: 5)
+        h.feed(B.tcp(seq: Self.clientISN + 1, ack: Self.serverISN + 1, [.psh, .ack], [0x05, 0x01, 0x00, 0xFF, 0x00, 0x00]), at: 5)
         #expect(h.requests.isEmpty)
         #expect(h.analyzer.unparsedBytes == 6)
     }

@@ -85,6 +85,24 @@ import Testing
 /// Byte-level mutations in the manner of libFuzzer: flips, inserts, deletes, repeats,
 /// truncations, interesting values and dictionary tokens.
 enum Mutator {
+    /// Feeds a conversation's two directions (0: client, 1: server) in random interleaved chunks
+    /// of 1…`maxChunk` bytes, as segments would arrive; `after` runs after each chunk.
+    static func interleave(
+        _ inputs: [[UInt8]], maxChunk: Int, rng: inout SeededRandom,
+        feed: (Int, UnsafeRawBufferPointer, Int64) -> Void, after: (Int, inout SeededRandom) -> Void = { _, _ in }
+    ) {
+        var offsets = [0, 0]
+        var t: Int64 = 0
+        while offsets[0] < inputs[0].count || offsets[1] < inputs[1].count {
+            let side = offsets[0] >= inputs[0].count ? 1 : offsets[1] >= inputs[1].count ? 0 : Int(rng.next() % 2)
+            let size = min(inputs[side].count - offsets[side], 1 + Int(rng.next() % UInt64(maxChunk)))
+            t += 1
+            inputs[side][offsets[side]..<offsets[side] + size].withUnsafeBytes { feed(side, $0, t) }
+            offsets[side] += size
+            after(side, &rng)
+        }
+    }
+
     static let httpTokens: [[UInt8]] = [
         "\r\n", "\r\n\r\n", "\n", ":", " ", "HTTP/1.1", "Content-Length: ", "Transfer-Encoding: chunked\r\n",
         "-1", "99999999999999999999", "ffffffffffffffff", "0\r\n\r\n", ";", "\0", "\u{FF}", "GET ", "HTTP/1.1 101 ",

@@ -55,16 +55,9 @@ import Testing
                 default: break
                 }
             }
-            var offsets = [0, 0]
-            var t: Int64 = 0
-            while offsets[0] < inputs[0].count || offsets[1] < inputs[1].count {
-                let side = offsets[0] >= inputs[0].count ? 1 : offsets[1] >= inputs[1].count ? 0 : Int(rng.next() % 2)
-                let size = min(inputs[side].count - offsets[side], 1 + Int(rng.next() % 48))
-                t += 1
-                inputs[side][offsets[side]..<offsets[side] + size].withUnsafeBytes {
-                    connection.feed($0, from: side == 0 ? .client : .server, at: t, emit: emit)
-                }
-                offsets[side] += size
+            Mutator.interleave(inputs, maxChunk: 48, rng: &rng) { side, bytes, t in
+                connection.feed(bytes, from: side == 0 ? .client : .server, at: t, emit: emit)
+            } after: { side, rng in
                 switch rng.next() % 200 {
                 case 0: connection.skip(Int(rng.next() % 64), from: side == 0 ? .client : .server, emit: emit)
                 case 1: connection.lost(from: side == 0 ? .client : .server, emit: emit)

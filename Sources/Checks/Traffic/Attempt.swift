@@ -12,6 +12,9 @@ public struct Attempt: Sendable, Equatable {
         case status(Int)
         /// The connection failed: `refused`, `unreachable`, `reset`, `unanswered`, `no response`.
         case connectionFailure(String)
+        /// The TLS handshake failed: an alert (`bad_certificate (42) from the client`, `encrypted`
+        /// from the client), or the connection reset or closed before it completed.
+        case tlsFailure(String)
         /// A connection carrying no payload at all was established (a plain TCP connect).
         case connected
         /// A connection whose traffic the observer cannot read (TLS, HTTP/2, an HTTP/1.1 upgrade,
@@ -22,6 +25,7 @@ public struct Attempt: Sendable, Equatable {
             switch self {
             case .status(let s): "HTTP \(s)"
             case .connectionFailure(let why): why
+            case .tlsFailure(let why): "TLS handshake failed: \(why)"
             case .connected: "connected"
             case .undecoded(let why): "undecoded (\(why))"
             }
@@ -57,11 +61,14 @@ public struct Attempt: Sendable, Equatable {
             case (.status(let c), .status(let s)): c == s
             case (.statusClass(let d), .status(let s)): s / 100 == d
             case (.connection, .connectionFailure): true
+            case (.tls, .tlsFailure): true
             case (.grpc(let code), _): grpcStatus == code
             case (.grpcError, _): grpcStatus.map { $0 != .ok } ?? false
-            case (.status, .connectionFailure), (.status, .connected), (.status, .undecoded),
+            case (.status, .connectionFailure), (.status, .connected), (.status, .undecoded), (.status, .tlsFailure),
                 (.statusClass, .connectionFailure), (.statusClass, .connected), (.statusClass, .undecoded),
-                (.connection, .status), (.connection, .connected), (.connection, .undecoded): false
+                (.statusClass, .tlsFailure), (.connection, .status), (.connection, .connected), (.connection, .undecoded),
+                (.connection, .tlsFailure), (.tls, .status), (.tls, .connectionFailure), (.tls, .connected),
+                (.tls, .undecoded): false
             }
         }
     }
@@ -118,5 +125,16 @@ public struct Attempt: Sendable, Equatable {
             rest = rest[r.upperBound...]
         }
         return true
+    }
+}
+
+extension Attempt {
+    /// `3 failed attempts (2 unanswered, 1 HTTP 503)`, or `no attempt` when the client never tried.
+    public static func tally(_ attempts: [Attempt]) -> String {
+        guard !attempts.isEmpty else { return "no attempt" }
+        var counts: [String: Int] = [:]
+        for a in attempts { counts[a.outcome.description, default: 0] += 1 }
+        let parts = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) \($0.key)" }
+        return "\(attempts.count) failed attempt\(attempts.count == 1 ? "" : "s") (\(parts.joined(separator: ", ")))"
     }
 }

@@ -59,6 +59,12 @@ public struct AttemptLog: Sendable {
             var application: ApplicationProtocol?
             /// The observer stopped reading the connection here (an HTTP/2 capture gap …), and why.
             var undecoded: (TimeSpan, String)?
+            /// TLS: the handshake completed (with its version and ALPN protocol, as readable).
+            var tlsCompleted: TLSStep?
+            /// TLS: the alert that ended the handshake, and when.
+            var tlsAlert: (TLSStep, TimeSpan)?
+            /// FIN from either side, when.
+            var closed: TimeSpan?
         }
         var connections: [Int: Conn] = [:]
         var order: [Int] = []
@@ -84,7 +90,11 @@ public struct AttemptLog: Sendable {
                 case .refused: connections[c.connection]?.failure = ("refused", e.t)
                 case .reset: connections[c.connection]?.failure = ("reset", e.t)
                 case .unreachable: connections[c.connection]?.failure = ("unreachable", e.t)
-                case .closed: break
+                case .closed: if connections[c.connection]?.closed == nil { connections[c.connection]?.closed = e.t }
+                case .tls:
+                    guard let step = c.tls else { break }
+                    if step.step == .completed { connections[c.connection]?.tlsCompleted = step }
+                    if step.step == .alert, connections[c.connection]?.tlsAlert == nil { connections[c.connection]?.tlsAlert = (step, e.t) }
                 }
             case .httpRequest(let r) where (r.via == "wire") == wire:
                 requests[r.exchange] = (r, e.t, i)
@@ -132,14 +142,17 @@ public struct AttemptLog: Sendable {
         for id in order {
             guard let c = connections[id], !c.probe else { continue }
             if let (t, why) = c.undecoded {
-                // Calls after the point the observer lost the connection are unseen.
-                attempts.append(Attempt(t: t, end: nil, from: c.from, to: c.to, port: c.port, outcome: .undecoded(why), index: c.index))
+                // Calls after the point the observer lost the connection are unseen; a TLS
+                // connection is one attempt, from its start.
+                attempts.append(Attempt(t: c.application == .tls ? c.start : t, end: nil, from: c.from, to: c.to, port: c.port, outcome: .undecoded(why), index: c.index))
                 continue
             }
             guard !c.carriedHTTP else { continue }
             let outcome: Attempt.Outcome
             var end: TimeSpan?
-            if c.established, let why = c.application?.undecodedReason {
+            if c.established, c.application == .tls {
+                (outcome, end) = Self.tlsOutcome(c.tlsCompleted, alert: c.tlsAlert, failure: c.failure, closed: c.closed)
+            } else if c.established, let why = c.application?.undecodedReason {
                 // TLS, HTTP/2 or another protocol: the calls inside cannot be seen, so the attempt
                 // is neither a success nor a failure (a connection is not a call).
                 outcome = .undecoded(why)
@@ -155,5 +168,29 @@ public struct AttemptLog: Sendable {
             attempts.append(Attempt(t: c.start, end: end, from: c.from, to: c.to, port: c.port, outcome: outcome, index: c.index))
         }
         return attempts.sorted { $0.t < $1.t }
+    }
+
+    /// A TLS connection's outcome from its handshake: an alert, or a reset or close before it
+    /// completed, is a failure; a completed handshake is encrypted traffic, never a success.
+    private static func tlsOutcome(
+        _ completed: TLSStep?, alert: (TLSStep, TimeSpan)?, failure: (String, TimeSpan)?, closed: TimeSpan?
+    ) -> (Attempt.Outcome, TimeSpan?) {
+        if let completed {
+            let what = [completed.version, completed.alpn.map { "ALPN " + $0.joined(separator: ",") }].compactMap { $0 }
+            let after = what.isEmpty ? "" : " (\(what.joined(separator: ", ")))"
+            return (.undecoded("TLS: the handshake completed\(after); the calls inside are encrypted, which the observer cannot read"), nil)
+        }
+        if let (step, t) = alert {
+            let sender = step.sender.map { " from the \($0)" } ?? ""
+            let code = step.alert == "encrypted" || step.alert == nil
+                ? "an encrypted alert\(sender) (TLS 1.3 hides its code; usually a certificate it does not accept)"
+                : "alert \(step.alert!)\(sender)"
+            return (.tlsFailure(code), t)
+        }
+        if let (kind, t) = failure, kind == "reset" { return (.tlsFailure("reset before the handshake completed"), t) }
+        if let closed { return (.tlsFailure("closed before the handshake completed"), closed) }
+        // Still open when the run ended, the handshake unfinished: the server never answered it
+        // (paused, partitioned one way), as an HTTP request without a response.
+        return (.tlsFailure("the handshake did not complete"), nil)
     }
 }

@@ -22,7 +22,10 @@ struct ServiceLevelCheck {
             evidence["successes"] = .number(Double(ok))
             let text = "success \(Format.percent(ratio)) (\(ok)/\(attempts.count))"
             parts.append(text)
-            if !success.holds(ratio) { problems.append("\(text), required \(success)") }
+            if !success.holds(ratio) {
+                // Say what failed: the statuses, resets, TLS alerts the client met.
+                problems.append("\(text), required \(success); \(Attempt.tally(attempts.filter { $0.fails(spec.failures) }))")
+            }
         }
         if spec.p50 != nil || spec.p99 != nil {
             let latencies = attempts.compactMap(\.latency)

@@ -24,8 +24,10 @@ struct HTTPConversation {
     static let via = "wire"
     /// The connection speaks HTTP/2 (prior knowledge, or after `Upgrade: h2c`): it reads the rest.
     var http2: H2Connection?
+    /// The connection is TLS: its handshake is followed, and nothing after it can be read.
+    var tls: TLSConnection?
 
-    var unparsedBytes: Int { requests.unparsedBytes + responses.unparsedBytes + (http2?.unreadBytes ?? 0) }
+    var unparsedBytes: Int { requests.unparsedBytes + responses.unparsedBytes + (http2?.unreadBytes ?? 0) + (tls?.unreadBytes ?? 0) }
 
     /// The client sent `bytes` at `time`.
     mutating func client(
@@ -33,6 +35,7 @@ struct HTTPConversation {
         emit: (EventKind, Int64) -> Void
     ) {
         if http2 != nil { return http2?.feed(bytes, from: .client, at: time, emit: emit) ?? () }
+        if tls != nil { return tls?.feed(bytes, from: .client, at: time, emit: emit) ?? () }
         var fresh: [(Int, String, Int64)] = []
         requests.feed(bytes, at: time) { head, start in
             guard case .request(let method, let target) = head.startLine else { return .stop }
@@ -56,6 +59,7 @@ struct HTTPConversation {
         emit: (EventKind, Int64) -> Void
     ) {
         if http2 != nil { return http2?.feed(bytes, from: .server, at: time, emit: emit) ?? () }
+        if tls != nil { return tls?.feed(bytes, from: .server, at: time, emit: emit) ?? () }
         var pending = self.pending
         var switched: H2Stream?
         var after: [UInt8] = []
@@ -96,12 +100,14 @@ struct HTTPConversation {
     /// `count` bytes went by uncaptured (past the snapshot length): harmless inside a body.
     mutating func skip(_ count: Int, fromClient: Bool, emit: (EventKind, Int64) -> Void) {
         if http2 != nil { return http2?.skip(count, from: fromClient ? .client : .server, emit: emit) ?? () }
+        if tls != nil { return tls?.lost(from: fromClient ? .client : .server, emit: emit) ?? () }
         if fromClient { requests.skip(count) } else { responses.skip(count) }
     }
 
     /// Bytes went missing in one direction: that direction stops parsing.
     mutating func lost(fromClient: Bool, emit: (EventKind, Int64) -> Void) {
         if http2 != nil { return http2?.lost(from: fromClient ? .client : .server, emit: emit) ?? () }
+        if tls != nil { return tls?.lost(from: fromClient ? .client : .server, emit: emit) ?? () }
         if fromClient { requests.lostBytes() } else { responses.lostBytes() }
     }
 }

@@ -160,6 +160,7 @@ final class ConnectionTracker {
                     if let application = connection.application.feed(bytes) {
                         self.identified(connection, application, at: time)
                         if application == .http2 { connection.conversation.beginHTTP2(label: label, ids: ids) }
+                        if application == .tls { connection.conversation.tls = TLSConnection(label: label) }
                     }
                     connection.conversation.client(bytes, at: time, label: label, ids: ids, emit: emit)
                 },

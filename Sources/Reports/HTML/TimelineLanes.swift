@@ -95,9 +95,10 @@ public struct TimelineLanes: Sendable {
                 case .synRetransmit: .warn
                 case .established: .ok
                 case .identified: c.application?.undecodedReason == nil ? .info : .warn
+                case .tls: c.tls?.step == .alert ? .fail : .info
                 case .refused, .unreachable, .reset: .fail
                 }
-                let carries = c.application.map { " \($0.rawValue)" } ?? ""
+                let carries = c.tls.map { " \($0)" } ?? c.application.map { " \($0.rawValue)" } ?? ""
                 mark("traffic \(c.from)→\(c.to)", .traffic, "\(c.from) → \(c.to)", Mark(
                     t: t, tone: tone, shape: .tick, label: "tcp \(c.phase.rawValue)\(carries) :\(c.port) (connection \(c.connection))", row: 0.25))
             case .httpRequest(let r):

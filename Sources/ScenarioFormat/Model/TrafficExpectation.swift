@@ -23,26 +23,30 @@ public struct TrafficSelector: Codable, Sendable, Equatable {
 }
 
 /// Which outcomes of an attempt count as failures: HTTP status codes, classes (`5xx`),
-/// `connection` (refused, reset, or never answered), gRPC status codes by name (`UNAVAILABLE`)
+/// `connection` (refused, reset, or never answered), `tls` (a failed handshake), gRPC status codes by name (`UNAVAILABLE`)
 /// and `grpc-error` (a gRPC call with any status but OK).
 public enum OutcomePattern: Codable, Sendable, Hashable, CustomStringConvertible {
     case status(Int)
     /// `5xx` is `statusClass(5)`.
     case statusClass(Int)
     case connection
+    /// `tls`: a TLS handshake that failed (an alert, or the connection cut before it completed).
+    case tls
     /// A gRPC call that ended with this status, whatever its HTTP status.
     case grpc(GRPCStatusCode)
     /// `grpc-error`: a gRPC call that ended with any status but OK.
     case grpcError
 
-    /// The default notion of failure: 429, any 5xx, connection failures, and gRPC calls that did
-    /// not end OK (even under HTTP 200).
-    public static let defaultFailures: [OutcomePattern] = [.status(429), .statusClass(5), .connection, .grpcError]
+    /// The default notion of failure: 429, any 5xx, connection failures, failed TLS handshakes, and
+    /// gRPC calls that did not end OK (even under HTTP 200).
+    public static let defaultFailures: [OutcomePattern] = [.status(429), .statusClass(5), .connection, .tls, .grpcError]
 
     public init?(parsing text: String) {
         let s = text.lowercased()
         if s == "connection" {
             self = .connection
+        } else if s == "tls" {
+            self = .tls
         } else if s == "grpc-error" {
             self = .grpcError
         } else if let code = GRPCStatusCode(name: s) {
@@ -61,6 +65,7 @@ public enum OutcomePattern: Codable, Sendable, Hashable, CustomStringConvertible
         case .status(let c): "\(c)"
         case .statusClass(let d): "\(d)xx"
         case .connection: "connection"
+        case .tls: "tls"
         case .grpc(let code): code.description
         case .grpcError: "grpc-error"
         }

@@ -204,11 +204,11 @@ extension ScenarioBuilder {
         var patterns: [OutcomePattern] = []
         for (i, item) in items.enumerated() {
             let p = items.count == 1 && node == item ? path : "\(path)[\(i)]"
-            guard let t = r.text(item, p, what: "a status code, a class such as 5xx, connection, or a gRPC code") else { continue }
+            guard let t = r.text(item, p, what: "a status code, a class such as 5xx, connection, tls, or a gRPC code") else { continue }
             if let pattern = OutcomePattern(parsing: t) {
                 patterns.append(pattern)
             } else {
-                r.error(item, p, "unknown outcome '\(t)'; write a status code (503), a class (5xx), connection, a gRPC code (UNAVAILABLE) or grpc-error")
+                r.error(item, p, "unknown outcome '\(t)'; write a status code (503), a class (5xx), connection, tls, a gRPC code (UNAVAILABLE) or grpc-error")
             }
         }
         return patterns.isEmpty ? nil : patterns
