@@ -97,16 +97,23 @@ struct GRPCTrafficTests {
         #expect(attempt.fails(patterns) == fails)
     }
 
-    /// RST_STREAM before the answer is a failed attempt, counted as a reset connection.
-    @Test func aResetStreamIsAConnectionFailure() {
+    /// RST_STREAM before the answer is a failed attempt, counted as a reset connection, with the
+    /// code a gRPC client reports for it: `failures: [UNAVAILABLE]` matches a refused stream.
+    @Test(arguments: [
+        ("RST_STREAM REFUSED_STREAM (server)", GRPCStatusCode.unavailable), ("RST_STREAM CANCEL (client)", .cancelled),
+        ("RST_STREAM ENHANCE_YOUR_CALM (server)", .resourceExhausted), ("RST_STREAM PROTOCOL_ERROR (server)", .internal),
+        ("GOAWAY NO_ERROR", .unavailable),
+    ])
+    func aResetStreamIsAConnectionFailureWithItsGRPCCode(reset: String, code: GRPCStatusCode) {
         var b = TrafficBuilder()
         b.grpc(at: 10, status: 0, exchange: 1)
         b.events.removeLast()
         b.events.append(Event(t: .milliseconds(15), .httpResponse(HTTPResponseEvent(
             exchange: 1, connection: 1000, from: "client", to: "api", status: 0, latency: .milliseconds(5), via: "wire", stream: 3,
-            reset: "RST_STREAM REFUSED_STREAM (server)"))))
+            reset: reset))))
         let attempt = AttemptLog(history: b.history(endingAt: 100)).attempts[0]
         #expect(attempt.outcome == .connectionFailure("reset") && attempt.end == .milliseconds(15))
+        #expect(attempt.grpcStatus == code && attempt.fails([.grpc(code)]) && attempt.fails([.grpcError]))
     }
 
     /// After a capture gap the observer stops reading the connection: what follows is unknown.

@@ -1,15 +1,16 @@
 import Foundation
 import LinuxSystem
 
-/// The Go clients in examples/clients/go, built offline for a test: GOPATH mode, libraries from
+/// The Go programs in examples (clients/go/…, servers/go/…), built offline for a test: GOPATH mode, libraries from
 /// Debian's gocode tree (scripts/setup.sh installs Go and them).
 enum GoExamples {
     static let available = ExternalCommand.locate("go") != nil
 
-    /// Builds examples/clients/go/`name` into a new folder; its binary's path, or the build's errors.
-    static func build(_ name: String) throws -> Result<String, GoBuildError> {
+    /// Builds examples/`path` (`clients/go/tls-get`) into a new folder; its binary's path, or the build's errors.
+    static func build(_ path: String) throws -> Result<String, GoBuildError> {
+        let name = URL(fileURLWithPath: path).lastPathComponent
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("examples/clients/go/\(name)")
+            .appendingPathComponent("examples/\(path)")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("fl-go-\(UUID().uuidString)")
         let binary = work.appendingPathComponent(name).path
         let build = try ExternalCommand.run("/bin/sh", ["-c", """

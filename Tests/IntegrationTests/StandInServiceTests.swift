@@ -172,7 +172,7 @@ struct StandInServiceTests {
     @Test(.enabled(if: TopologyFixture.isRoot && goConsulAvailable,
                    "needs root for network namespaces, Go and Debian's golang-github-armon-consul-api-dev (scripts/setup.sh installs them)"))
     func goConsulClientReadsWritesBlocksAndIsDeniedThroughConsulKV() throws {
-        let build = try GoExamples.build("consul-kv-probe")
+        let build = try GoExamples.build("clients/go/consul-kv-probe")
         #expect(throws: Never.self, "the Go client builds") { try build.get() }
         guard case .success(let binary) = build else { return }
         defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: binary).deletingLastPathComponent().path) }

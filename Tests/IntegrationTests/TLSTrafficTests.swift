@@ -74,7 +74,7 @@ struct TLSTrafficTests {
     /// an alert-sized record where the client's Finished should be.
     @Test(.enabled(if: GoExamples.available, "needs Go (scripts/setup.sh installs golang-go)"))
     func aGoClientRefusingTheCertificateSendsAnEncryptedAlert() throws {
-        let binary = try GoExamples.build("tls-get").get()
+        let binary = try GoExamples.build("clients/go/tls-get").get()
         defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: binary).deletingLastPathComponent().path) }
         let played = try ProcessFaultTests.run(Self.scenario(server: Self.server(), call: "\(binary) https://api:8443/"))
         let steps = Self.steps(played.events)

@@ -1,3 +1,5 @@
+import NIOCore
+import NIOHPACK
 import FaultlineCore
 @testable import Observer
 import RunHistory
@@ -188,6 +190,42 @@ import Testing
         #expect(responses.map(\.status) == [101, 200])
         #expect(responses.map(\.exchange) == [1, 1] && responses.last?.stream == 1 && responses.last?.latency == TimeSpan(nanoseconds: 20))
         #expect(!events.contains { if case .connection = $0 { true } else { false } })
+    }
+
+    /// The `HTTP2-Settings` of the upgrade request are the client's first SETTINGS, acknowledged by
+    /// the 101: a larger header table there lets the server's encoder grow its table at once, and
+    /// the observer follows it; without the header the same bytes cannot be decoded.
+    @Test(arguments: [true, false])
+    func theUpgradeRequestsSettingsBoundTheServersEncoder(announced: Bool) {
+        var conversation = HTTPConversation()
+        let label = ConnectionLabel(connection: 3, client: "client", server: "api", port: 8080, sourcePort: 40000)
+        let ids = ExchangeCounter()
+        var events: [EventKind] = []
+        let emit = { (k: EventKind, _: Int64) in events.append(k) }
+        // SETTINGS_HEADER_TABLE_SIZE = 65536, base64url: 00 01 00 01 00 00.
+        #expect(H2Settings.fromUpgradeHeader("AAEAAQAA").flatMap(H2Settings.headerTableSize) == 65536)
+        let settings = announced ? "HTTP2-Settings: AAEAAQAA\r\n" : ""
+        Array("GET /up HTTP/1.1\r\nHost: api\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n\(settings)\r\n".utf8)
+            .withUnsafeBytes { conversation.client($0, at: 10, label: label, ids: ids, emit: emit) }
+        var b = H2Bytes()
+        // Its first block starts with a dynamic table size update to 65536.
+        try? b.serverEncoder.setDynamicTableSize(65536)
+        let block = b.headers([(":status", "200"), ("x-big", String(repeating: "v", count: 8000))], client: false, stream: 1, end: true)
+        (Array("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n".utf8) + H2Bytes.settings() + block)
+            .withUnsafeBytes { conversation.server($0, at: 20, label: label, ids: ids, emit: emit) }
+        let responses = events.compactMap { if case .httpResponse(let r) = $0 { r } else { nil } }
+        let undecoded = events.compactMap { if case .connection(let c) = $0 { c.undecoded } else { nil } }
+        if announced {
+            #expect(responses.map(\.status) == [101, 200] && undecoded.isEmpty, "\(undecoded)")
+        } else {
+            #expect(responses.map(\.status) == [101] && undecoded.count == 1, "\(responses.map(\.status))")
+        }
+    }
+
+    @Test(arguments: ["AAEAAQAA", "AAEAAQAA==", "AAMAAABkAAQAoAAAAAIAAAAA"])
+    func upgradeSettingsDecodeFromBase64URL(_ value: String) {
+        #expect(H2Settings.fromUpgradeHeader(value)?.count.isMultiple(of: 6) == true)
+        #expect(H2Settings.fromUpgradeHeader("AA*B") == nil && H2Settings.fromUpgradeHeader("AAEA") == nil)
     }
 
     @Test func aWebSocketAfter101IsUndecodedWithTheReason() {

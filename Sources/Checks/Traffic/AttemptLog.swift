@@ -114,9 +114,11 @@ public struct AttemptLog: Sendable {
             var a = Attempt(t: t, end: nil, from: r.from, to: r.to, port: r.port, method: r.method, path: r.path,
                             outcome: .connectionFailure("no response"), index: i)
             if let (resp, rt) = responses[exchange], resp.reset != nil {
-                // RST_STREAM or GOAWAY before the answer: the call failed as a reset connection would.
+                // RST_STREAM or GOAWAY before the answer: the call failed as a reset connection
+                // would, and a gRPC call with the code its client reports for it.
                 a.end = rt
                 a.outcome = .connectionFailure("reset")
+                if r.grpc == true, let reset = resp.reset { a.grpcStatus = GRPCStatusCode(reset: reset) }
             } else if let (resp, rt) = responses[exchange], resp.status == 101 {
                 // Switching protocols (an `Upgrade: h2c` or WebSocket): what follows is not HTTP/1.x.
                 a.end = rt

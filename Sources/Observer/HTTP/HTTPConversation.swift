@@ -19,7 +19,7 @@ struct HTTPConversation {
     private(set) var responses = HTTPStreamParser(role: .responses)
     /// Requests not answered yet, oldest first; bounded so a server that never answers cannot
     /// grow it without end.
-    private var pending: [(exchange: Int, method: String, start: Int64)] = []
+    private var pending: [(exchange: Int, method: String, start: Int64, http2Settings: String?)] = []
     static let maxPending = 256
     static let via = "wire"
     /// The connection speaks HTTP/2 (prior knowledge, or after `Upgrade: h2c`): it reads the rest.
@@ -36,11 +36,11 @@ struct HTTPConversation {
     ) {
         if http2 != nil { return http2?.feed(bytes, from: .client, at: time, emit: emit) ?? () }
         if tls != nil { return tls?.feed(bytes, from: .client, at: time, emit: emit) ?? () }
-        var fresh: [(Int, String, Int64)] = []
+        var fresh: [(Int, String, Int64, String?)] = []
         requests.feed(bytes, at: time) { head, start in
             guard case .request(let method, let target) = head.startLine else { return .stop }
             let exchange = ids.next()
-            fresh.append((exchange, method, start))
+            fresh.append((exchange, method, start, head.headers["http2-settings"]))
             emit(
                 .httpRequest(HTTPRequestEvent(
                     exchange: exchange, connection: label.connection, from: label.client, to: label.server,
@@ -49,7 +49,7 @@ struct HTTPConversation {
             // A tunnel carries no more HTTP from here on.
             return method == "CONNECT" ? .stop : .body
         }
-        pending.append(contentsOf: fresh.map { (exchange: $0.0, method: $0.1, start: $0.2) })
+        pending.append(contentsOf: fresh.map { (exchange: $0.0, method: $0.1, start: $0.2, http2Settings: $0.3) })
         if pending.count > Self.maxPending { pending.removeFirst(pending.count - Self.maxPending) }
     }
 
@@ -61,11 +61,11 @@ struct HTTPConversation {
         if http2 != nil { return http2?.feed(bytes, from: .server, at: time, emit: emit) ?? () }
         if tls != nil { return tls?.feed(bytes, from: .server, at: time, emit: emit) ?? () }
         var pending = self.pending
-        var switched: H2Stream?
+        var switched: (stream: H2Stream, settings: [UInt8]?)?
         var after: [UInt8] = []
         defer {
             self.pending = pending
-            if let switched { upgrade(switched, then: after, at: time, label: label, ids: ids, emit: emit) }
+            if let switched { upgrade(switched.stream, settings: switched.settings, then: after, at: time, label: label, ids: ids, emit: emit) }
         }
         responses.feed(bytes, at: time, after: { after += $0 }) { head, start in
             guard case .response(let status) = head.startLine else { return .stop }
@@ -80,7 +80,7 @@ struct HTTPConversation {
                     status: status, retryAfter: head.headers["retry-after"], latency: latency, via: Self.via)),
                 start)
             if status == 101, let request {
-                switched = H2Stream(exchange: exchange, start: request.start, grpc: false)
+                switched = (H2Stream(exchange: exchange, start: request.start, grpc: false), request.http2Settings.flatMap(H2Settings.fromUpgradeHeader))
                 return .stop
             }
             if request?.method == "HEAD" { return .noBody }

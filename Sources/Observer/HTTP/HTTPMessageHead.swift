@@ -17,10 +17,10 @@ public struct HTTPMessageHead: Sendable, Equatable {
     /// `Transfer-Encoding` present but not ending in `chunked`.
     public var otherTransferEncoding: Bool
 
-    /// The headers a history keeps: what checks ask about, never bodies or cookies.
+    /// The headers a history keeps: what checks ask about, and an `Upgrade: h2c`'s settings, never bodies or cookies.
     public static let keptHeaders: Set<String> = [
         "host", "user-agent", "content-type", "retry-after", "location", "connection",
-        "x-consul-index", "x-consul-token", "x-request-id",
+        "x-consul-index", "x-consul-token", "x-request-id", "upgrade", "http2-settings",
     ]
 
     /// The longest header value kept, in bytes.

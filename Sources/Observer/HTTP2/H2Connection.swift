@@ -42,9 +42,12 @@ struct H2Connection {
     private var lastTime: Int64 = 0
     private var outbox: [(EventKind, Int64)] = []
 
-    /// - Parameter upgraded: for `Upgrade: h2c`, the HTTP/1.1 request the 101 answered, which
-    ///   continues as stream 1 (RFC 7540 §3.2).
-    init(label: ConnectionLabel, ids: ExchangeCounter, upgraded: H2Stream? = nil) {
+    /// - Parameters:
+    ///   - upgraded: for `Upgrade: h2c`, the HTTP/1.1 request the 101 answered, which continues
+    ///     as stream 1 (RFC 7540 §3.2).
+    ///   - upgradeSettings: that request's `HTTP2-Settings` payload: the client's first SETTINGS,
+    ///     acknowledged by the 101 itself, so its header table size bounds the server's encoder at once.
+    init(label: ConnectionLabel, ids: ExchangeCounter, upgraded: H2Stream? = nil, upgradeSettings: [UInt8]? = nil) {
         self.label = label
         self.ids = ids
         let allocator = ByteBufferAllocator()
@@ -58,6 +61,9 @@ struct H2Connection {
         if var upgraded {
             upgraded.clientEnded = true
             streams[1] = upgraded
+        }
+        if let size = upgradeSettings.flatMap(H2Settings.headerTableSize) {
+            serverDecoder.maxDynamicTableLength = min(size, Self.maxTableSize)
         }
     }
 
@@ -193,11 +199,7 @@ struct H2Connection {
             }
             return
         }
-        var tableSize: Int?
-        for offset in stride(from: 0, to: frame.payload.count, by: 6) {
-            let id = UInt16(frame.payload[offset]) << 8 | UInt16(frame.payload[offset + 1])
-            if id == 0x1 { tableSize = Int(Self.u32(frame.payload, offset + 2)) }
-        }
+        let tableSize = H2Settings.headerTableSize(frame.payload)
         // A peer that never acknowledges must not grow the queue without end.
         if side == .client {
             unackedClientSettings.append(tableSize)

@@ -47,3 +47,24 @@ public enum GRPCStatusCode: Int, Codable, Sendable, Hashable, CaseIterable, Cust
         }
     }
 }
+
+extension GRPCStatusCode {
+    /// The code a gRPC client reports for a call whose stream ended before its status: by
+    /// RST_STREAM's error code (gRPC's PROTOCOL-HTTP2.md, as grpc-go maps them), and UNAVAILABLE
+    /// for a stream a GOAWAY left out (the client may retry it elsewhere).
+    /// - Parameter reset: the observer's `RST_STREAM REFUSED_STREAM (server)`, `GOAWAY NO_ERROR`.
+    public init(reset: String) {
+        let words = reset.split(separator: " ")
+        guard words.first == "RST_STREAM", words.count >= 2 else {
+            self = .unavailable
+            return
+        }
+        switch words[1] {
+        case "REFUSED_STREAM": self = .unavailable
+        case "CANCEL": self = .cancelled
+        case "ENHANCE_YOUR_CALM": self = .resourceExhausted
+        case "INADEQUATE_SECURITY": self = .permissionDenied
+        default: self = .internal
+        }
+    }
+}
