@@ -37,6 +37,7 @@ struct GRPCTrafficTests {
         let r = TrafficCheckTests.judge(Self.availability, b.history(endingAt: 3000))
         #expect(r.verdict == .fail, "\(r.summary)")
         #expect(r.summary.contains("0/20"), "\(r.summary)")
+        #expect(r.summary.contains("20 failed attempts (20 gRPC UNAVAILABLE)"), "names the code, not the HTTP 200: \(r.summary)")
     }
 
     @Test func gRPCCallsEndingOKPassAvailability() {

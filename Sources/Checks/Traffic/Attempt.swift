@@ -130,10 +130,17 @@ public struct Attempt: Sendable, Equatable {
 
 extension Attempt {
     /// `3 failed attempts (2 unanswered, 1 HTTP 503)`, or `no attempt` when the client never tried.
+    /// The outcome as the client met it: a gRPC call answered with a status is that status
+    /// (`gRPC UNAVAILABLE`), whatever HTTP status carried it.
+    public var outcomeName: String {
+        if let grpcStatus, case .status = outcome { return "gRPC \(grpcStatus)" }
+        return outcome.description
+    }
+
     public static func tally(_ attempts: [Attempt]) -> String {
         guard !attempts.isEmpty else { return "no attempt" }
         var counts: [String: Int] = [:]
-        for a in attempts { counts[a.outcome.description, default: 0] += 1 }
+        for a in attempts { counts[a.outcomeName, default: 0] += 1 }
         let parts = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) \($0.key)" }
         return "\(attempts.count) failed attempt\(attempts.count == 1 ? "" : "s") (\(parts.joined(separator: ", ")))"
     }
