@@ -129,7 +129,6 @@ public struct Attempt: Sendable, Equatable {
 }
 
 extension Attempt {
-    /// `3 failed attempts (2 unanswered, 1 HTTP 503)`, or `no attempt` when the client never tried.
     /// The outcome as the client met it: a gRPC call answered with a status is that status
     /// (`gRPC UNAVAILABLE`), whatever HTTP status carried it.
     public var outcomeName: String {
@@ -137,6 +136,7 @@ extension Attempt {
         return outcome.description
     }
 
+    /// `3 failed attempts (2 unanswered, 1 HTTP 503)`, or `no attempt` when the client never tried.
     public static func tally(_ attempts: [Attempt]) -> String {
         guard !attempts.isEmpty else { return "no attempt" }
         var counts: [String: Int] = [:]
