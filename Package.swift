@@ -60,7 +60,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        // Stand-in services (http, consul-kv) that hosts run instead of a program.
+        // Stand-in services that hosts run instead of a program: http and consul-kv over HTTP/1.1,
+        // etcd over gRPC (SwiftNIO's HTTP/2, with the etcd messages' protobuf written out).
         .target(name: "Services", dependencies: [
                 "FaultlineCore",
                 "LinuxSystem",
@@ -70,6 +71,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]
         ),
         .target(name: "Faults", dependencies: [

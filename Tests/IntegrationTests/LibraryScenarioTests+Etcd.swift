@@ -7,7 +7,7 @@ enum EtcdTools {
         .allSatisfy { FileManager.default.fileExists(atPath: $0) }
 }
 
-/// The etcd incidents of the library, on real etcd 3.4 members. Without the packages the test is
+/// The etcd incidents of the library, on real etcd 3.4 members or the etcd stand-in. Without the packages the test is
 /// skipped here, and `faultline run` reports these scenarios as skipped (their `requires:`), which
 /// `RequiresCommandTests` proves.
 extension LibraryScenarioTests {
@@ -19,6 +19,13 @@ extension LibraryScenarioTests {
         Case(file: "etcd-fallback-registrar.yaml", failing: []),
         Case(file: "etcd-fallback-registrar-broken.yaml", failing: [
             "registered in the primary again after its return", "fallback registration withdrawn after the return",
+        ]),
+        // The gRPC twin of consul-kv-status-codes, on Faultline's etcd stand-in, judged from the calls on the wire.
+        Case(file: "etcd-grpc-status-codes.yaml", failing: []),
+        Case(file: "etcd-grpc-status-codes-broken.yaml", failing: [
+            "waits out the pushback on RESOURCE_EXHAUSTED", "no retry storm while shedding load",
+            "circuit opens after three UNAVAILABLEs", "serves from cache while etcd is unavailable",
+            "never retries INVALID_ARGUMENT",
         ]),
     ]
 

@@ -17,60 +17,13 @@ struct StandInServiceTests {
     static let goConsulSource = "/usr/share/gocode/src/github.com/armon/consul-api"
     static let goConsulAvailable = GoExamples.available && FileManager.default.fileExists(atPath: goConsulSource)
 
-    /// A testbed with `api` running `service` and a `client` host; stopped and removed after `body`.
-    func withStandIn<T>(_ service: Service, _ body: (Bed) throws -> T) throws -> T {
-        try TopologyFixture.withTopology(["api", "client"]) { topology in
-            let history = History(clock: { TimeSpan(nanoseconds: Int64(RunClock.monotonicNow())) })
-            let services = StandInServices()
-            defer { services.stop() }
-            try services.start(service, host: "api", topology: topology, history: history)
-            return try body(Bed(topology: topology, services: services, history: history))
-        }
-    }
-
-    /// One stand-in testbed: the hosts, the running services, the history they record into.
-    struct Bed {
-        var topology: Topology
-        var services: StandInServices
-        var history: History
-
-        var api: String { (try? topology.address(of: "api").description) ?? "" }
-
-        /// Runs a shell command in the client's namespace; its exit status and standard output.
-        func client(_ command: String) throws -> (status: Int32, output: String) {
-            let out = FileManager.default.temporaryDirectory.appendingPathComponent("fl-svc-\(UUID().uuidString)").path
-            defer { try? FileManager.default.removeItem(atPath: out) }
-            let outcome = try topology.thread(of: "client").run {
-                try ExternalCommand.run("/bin/sh", ["-c", "(\(command)) > \(out)"])
-            }
-            return (outcome.status, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
-        }
-
-        /// Applies an http fault through the fault engine, as the runner does.
-        func apply(_ fault: HTTPFault, name: String = "f") throws -> any FaultEffect {
-            let effect = try FaultEngine.make(
-                fault: Fault(name: name, at: .zero, kind: .http(fault)), topology: topology,
-                hosts: HostFaultContext(services: services.targets))
-            try effect.apply()
-            return effect
-        }
-
-        var responses: [(t: TimeSpan, event: HTTPResponseEvent)] {
-            history.events.compactMap { if case .httpResponse(let r) = $0.kind { ($0.t, r) } else { nil } }
-        }
-
-        var requests: [HTTPRequestEvent] {
-            history.events.compactMap { if case .httpRequest(let r) = $0.kind { r } else { nil } }
-        }
-    }
-
     static let api = Service.http(HTTPServiceSpec(port: 8080, routes: [
         HTTPRoute(path: "/v1/items", respond: HTTPReply(status: 200, body: #"{"items":[]}"#)),
     ]))
 
     @Test(.enabled(if: TopologyFixture.isRoot, "needs root for network namespaces"))
     func curlGetsTheRoutedAnswerAndTheHistoryRecordsIt() throws {
-        try withStandIn(Self.api) { bed in
+        try StandInFixture.withStandIn(Self.api) { bed in
             let r = try bed.client("curl -s -w ' %{http_code}' http://\(bed.api):8080/v1/items")
             #expect(r.status == 0)
             #expect(r.output == #"{"items":[]} 200"#)
@@ -84,7 +37,7 @@ struct StandInServiceTests {
 
     @Test(.enabled(if: TopologyFixture.isRoot, "needs root for network namespaces"))
     func curlRetryHonoursRetryAfterFromAnHTTPFault() throws {
-        try withStandIn(Self.api) { bed in
+        try StandInFixture.withStandIn(Self.api) { bed in
             _ = try bed.apply(HTTPFault(target: "api", action: .respond(HTTPFaultReply(status: 503, retryAfter: 2))))
             // Written to a file: with -o /dev/null curl stops after one attempt (cannot truncate it).
             let r = try bed.client("curl -s --retry 3 -o /tmp/fl-svc-retry.out -w '%{http_code}' http://\(bed.api):8080/v1/items; rm -f /tmp/fl-svc-retry.out")
@@ -102,7 +55,7 @@ struct StandInServiceTests {
 
     @Test(.enabled(if: TopologyFixture.isRoot, "needs root for network namespaces"))
     func firstTwoShapesExactlyTwoRequestsThenHealRestores() throws {
-        try withStandIn(Self.api) { bed in
+        try StandInFixture.withStandIn(Self.api) { bed in
             let effect = try bed.apply(HTTPFault(target: "api", match: HTTPMatch(path: "/v1/*"),
                                                  action: .respond(HTTPFaultReply(status: 429)), first: 2))
             let url = "http://\(bed.api):8080/v1/items"
@@ -115,7 +68,7 @@ struct StandInServiceTests {
 
     @Test(.enabled(if: TopologyFixture.isRoot, "needs root for network namespaces"))
     func abortResetMakesTheClientSeeAReset() throws {
-        try withStandIn(Self.api) { bed in
+        try StandInFixture.withStandIn(Self.api) { bed in
             _ = try bed.apply(HTTPFault(target: "api", action: .abort(.reset)))
             let r = try bed.client("curl -s -o /dev/null http://\(bed.api):8080/v1/items; echo $?")
             // curl 56: "Recv failure: Connection reset by peer".
@@ -129,7 +82,7 @@ struct StandInServiceTests {
                    "needs root for network namespaces and py-consul in .venv (scripts/setup.sh test installs it)"))
     func pyConsulReadsWritesAndBlocksThroughConsulKV() throws {
         let spec = ConsulKVSpec(port: 8500, entries: [KVEntry("config/db", "postgres://db:5432/app")], aclToken: "s3cret")
-        try withStandIn(.consulKV(spec)) { bed in
+        try StandInFixture.withStandIn(.consulKV(spec)) { bed in
             let script = """
             import consul, threading, time, json
             c = consul.Consul(host="\(bed.api)", port=8500, token="s3cret")
@@ -177,7 +130,7 @@ struct StandInServiceTests {
         guard case .success(let binary) = build else { return }
         defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: binary).deletingLastPathComponent().path) }
         let spec = ConsulKVSpec(port: 8500, entries: [KVEntry("config/db", "postgres://db:5432/app")], aclToken: "s3cret")
-        try withStandIn(.consulKV(spec)) { bed in
+        try StandInFixture.withStandIn(.consulKV(spec)) { bed in
             let r = try bed.client("\(binary) \(bed.api):8500 2>&1")
             #expect(r.status == 0, "\(r.output)")
             let out = try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any] ?? [:]

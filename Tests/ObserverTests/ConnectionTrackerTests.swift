@@ -159,4 +159,28 @@ import Testing
         #expect(h.phases.filter { $0 != .identified } == [.attempt, .established] && identifications.count == 1)
         #expect(identifications.last?.application == expected)
     }
+
+    /// An HTTP/2 server may send its SETTINGS as soon as it accepts, before the client's preface
+    /// (SwiftNIO and nghttp2 servers do): those bytes wait until the client's tell the protocol.
+    @Test func serverSettingsSentBeforeTheClientsPrefaceAreReadAsHTTP2() {
+        let h = AnalyzerHarness()
+        let t = ConnectionTrackerTests()
+        t.handshake(h)
+        var b = H2Bytes()
+        let serverFirst = H2Bytes.settings([(3, 100)])
+        h.feed(B.tcp(from: B.server, 80, to: B.client, 40000, seq: ConnectionTrackerTests.serverISN + 1, ack: 0, [.psh, .ack],
+                     serverFirst), at: 5)
+        let client = H2Bytes.preface + H2Bytes.settings() + H2Bytes.settingsAck
+            + b.headers(H2Bytes.request("/etcdserverpb.KV/Range", grpc: true), client: true, stream: 1)
+            + H2Bytes.data(stream: 1, [0, 0, 0, 0, 0], end: true)
+        h.feed(B.tcp(40000, seq: ConnectionTrackerTests.clientISN + 1, ack: ConnectionTrackerTests.serverISN + 1, [.psh, .ack], client),
+               at: 10)
+        let answer = H2Bytes.settingsAck + b.headers([(":status", "200"), ("content-type", "application/grpc"), ("grpc-status", "14")],
+                                                     client: false, stream: 1, end: true)
+        h.feed(B.tcp(from: B.server, 80, to: B.client, 40000, seq: ConnectionTrackerTests.serverISN + 1 + UInt32(serverFirst.count),
+                     ack: 0, [.psh, .ack], answer), at: 20)
+        #expect(h.connections.allSatisfy { $0.undecoded == nil }, "\(h.connections.compactMap(\.undecoded))")
+        #expect(h.requests.map(\.path) == ["/etcdserverpb.KV/Range"])
+        #expect(h.responses.map(\.grpcStatus) == [14])
+    }
 }

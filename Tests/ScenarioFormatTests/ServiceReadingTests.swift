@@ -51,4 +51,70 @@ struct ServiceReadingTests {
         #expect(fault.action == action)
         #expect(scenario.host(named: "kv")?.service == .consulKV(ConsulKVSpec(port: 8500)))
     }
+
+    static func etcdScenario(_ faultLines: String, service: String = "etcd") -> String {
+        """
+        scenario: t
+        duration: 5s
+        hosts:
+          kv: { service: \(service) }
+        faults:
+          - name: f
+            at: 1s
+            http:
+              target: kv
+              match: { path: "/etcdserverpb.KV/*" }
+              \(faultLines)
+        """
+    }
+
+    @Test(arguments: [
+        ("respond: UNAVAILABLE", HTTPFaultAction.respond(HTTPFaultReply(grpc: .unavailable))),
+        ("respond: { status: resource_exhausted, message: slow down, pushback: 1500ms }",
+         .respond(HTTPFaultReply(grpc: .resourceExhausted, message: "slow down", pushbackMilliseconds: 1500))),
+        ("respond: { status: UNAVAILABLE, pushback: never }",
+         .respond(HTTPFaultReply(grpc: .unavailable, pushbackMilliseconds: -1))),
+        ("respond: [UNAVAILABLE, 503, pass]",
+         .sequence([.reply(HTTPFaultReply(grpc: .unavailable)), .reply(HTTPFaultReply(status: 503)), .pass])),
+    ])
+    func gRPCFaultRepliesReadAsCodes(line: String, action: HTTPFaultAction) throws {
+        let scenario = try ScenarioReader.read(yaml: Self.etcdScenario(line), file: "t.yaml").get()
+        guard case .http(let fault) = scenario.faults.first?.kind else {
+            Issue.record("no http fault")
+            return
+        }
+        #expect(fault.action == action)
+        #expect(scenario.host(named: "kv")?.service == .etcd(EtcdSpec(port: 2379)))
+    }
+
+    @Test func etcdKeysMayStartWithASlashAndTheDefaultPortIsEtcds() throws {
+        let yaml = """
+        scenario: t
+        duration: 5s
+        hosts:
+          etcd: { service: etcd, kv: { /config/db: "postgres://db" } }
+        """
+        let scenario = try ScenarioReader.read(yaml: yaml, file: "t.yaml").get()
+        #expect(scenario.host(named: "etcd")?.service == .etcd(EtcdSpec(
+            port: 2379, entries: [KVEntry("/config/db", "postgres://db")])))
+    }
+
+    @Test(arguments: [
+        ("respond: UNAVAILABLE", "consul-kv",
+         "t.yaml:11:16 faults[0].http.respond: 'UNAVAILABLE' is a gRPC status, and service: consul-kv answers HTTP"),
+        ("respond: OK", "etcd", "t.yaml:11:16 faults[0].http.respond: a fault answering OK would send no message"),
+        ("respond: { status: UNAVAILABLE, retry-after: 2 }", "etcd",
+         "t.yaml:11:39 faults[0].http.respond.retry-after: 'retry-after' belongs to an HTTP answer"),
+        ("respond: { status: 503, pushback: 1s }", "etcd",
+         "t.yaml:11:31 faults[0].http.respond.pushback: 'pushback' belongs to a gRPC status"),
+        ("respond: { status: UNAVAILABLE, pushback: 1500us }", "etcd",
+         "t.yaml:11:49 faults[0].http.respond.pushback: pushback '1500us' must be whole milliseconds"),
+        ("respond: UNAVAILABEL", "etcd",
+         "t.yaml:11:16 faults[0].http.respond: unknown status 'UNAVAILABEL': an HTTP status from 100 to 599 or a gRPC code"),
+    ])
+    func misusedGRPCRepliesAreReportedWhereTheyAre(line: String, service: String, problem: String) {
+        let problems = ScenarioReader.inspect(yaml: Self.etcdScenario(line, service: service), file: "t.yaml")
+            .problems.map(\.description)
+        #expect(problems.contains { $0.hasPrefix(problem) }, "\(problems)")
+    }
 }

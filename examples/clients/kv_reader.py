@@ -6,7 +6,7 @@ Reads one key every 200 ms with requests, and answers each failure the way it sh
 - 429 Too Many Requests: urllib3's Retry backs off, honouring Retry-After; once it gives up the
   reader still waits Retry-After before its next read (a rate limit is about the next request too).
 - 500: a small circuit breaker opens after 3 consecutive 500s and lets a single trial through
-  every OPEN_SECONDS, like pybreaker's, so a sick server is not hammered.
+  every 2.5 s, like pybreaker's, so a sick server is not hammered.
 - 503: the value last read is served from the local cache, with an alert line.
 
 Usage: kv_reader.py URL   e.g. http://consul:8500/v1/kv/config/db?raw
@@ -18,33 +18,10 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from circuit_breaker import CircuitBreaker
+
 URL = sys.argv[1]
 POLL_SECONDS = 0.2
-FAILURES_TO_OPEN = 3
-OPEN_SECONDS = 2.5
-
-
-class CircuitBreaker:
-    """Closed → open after FAILURES_TO_OPEN consecutive failures → one trial after OPEN_SECONDS."""
-
-    def __init__(self):
-        self.failures = 0
-        self.opened_at = None
-
-    def allows(self):
-        return self.opened_at is None or time.monotonic() - self.opened_at >= OPEN_SECONDS
-
-    def failed(self):
-        self.failures += 1
-        if self.opened_at is not None or self.failures >= FAILURES_TO_OPEN:
-            self.opened_at = time.monotonic()  # a failed trial opens it again
-            print(f"circuit open after {self.failures} failures", flush=True)
-
-    def succeeded(self):
-        if self.opened_at is not None:
-            print("circuit closed", flush=True)
-        self.failures = 0
-        self.opened_at = None
 
 
 def session():
@@ -57,7 +34,7 @@ def session():
 
 def main():
     http = session()
-    breaker = CircuitBreaker()
+    breaker = CircuitBreaker(failures_to_open=3, open_seconds=2.5)
     cached = None
     while True:
         pause = POLL_SECONDS

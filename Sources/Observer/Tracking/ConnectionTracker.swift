@@ -161,6 +161,8 @@ final class ConnectionTracker {
                         self.identified(connection, application, at: time)
                         if application == .http2 { connection.conversation.beginHTTP2(label: label, ids: ids) }
                         if application == .tls { connection.conversation.tls = TLSConnection(label: label) }
+                        // What the server said first, it said before these bytes.
+                        self.releaseServerFirst(connection)
                     }
                     connection.conversation.client(bytes, at: time, label: label, ids: ids, emit: emit)
                 },
@@ -169,9 +171,29 @@ final class ConnectionTracker {
         } else {
             connection.fromServer.accept(
                 sequence: sequence, payload: payload, uncaptured: uncaptured,
-                deliver: { connection.conversation.server($0, at: time, label: label, ids: ids, emit: emit) },
+                deliver: { bytes in
+                    if connection.application.decided == nil,
+                       connection.serverFirstCount + bytes.count <= TCPConnection.maxServerFirst {
+                        connection.serverFirst.append((Array(bytes), time))
+                        connection.serverFirstCount += bytes.count
+                        return
+                    }
+                    self.releaseServerFirst(connection)
+                    connection.conversation.server(bytes, at: time, label: label, ids: ids, emit: emit)
+                },
                 skip: { connection.conversation.skip($0, fromClient: false, emit: emit) },
                 lost: { connection.conversation.lost(fromClient: false, emit: emit) })
+        }
+    }
+
+    /// Reads what the server sent before the protocol was known, in order.
+    private func releaseServerFirst(_ c: TCPConnection) {
+        guard !c.serverFirst.isEmpty else { return }
+        let held = c.serverFirst
+        c.serverFirst = []
+        c.serverFirstCount = 0
+        for (bytes, time) in held {
+            bytes.withUnsafeBytes { c.conversation.server($0, at: time, label: c.label, ids: exchanges, emit: emit) }
         }
     }
 
@@ -187,6 +209,7 @@ final class ConnectionTracker {
     private func report(_ c: TCPConnection, _ phase: ConnectionPhase, at time: Int64, bytes: Bool = false) {
         // A client that sent fewer bytes than it takes to tell: decided on what there is.
         if phase == .closed || phase == .reset, let application = c.application.finish() { identified(c, application, at: time) }
+        if phase == .closed || phase == .reset { releaseServerFirst(c) }
         if phase == .closed || phase == .reset { c.closedReported = true }
         let event = ConnectionEvent(
             connection: c.label.connection, from: c.label.client, to: c.label.server, sourcePort: c.client.port,
@@ -197,6 +220,7 @@ final class ConnectionTracker {
 
     /// A connection leaves the table: its parsers flush what they held.
     private func retire(_ connection: TCPConnection) {
+        releaseServerFirst(connection)
         connection.conversation.finish(emit: emit)
         finishedUnparsed += connection.conversation.unparsedBytes
     }

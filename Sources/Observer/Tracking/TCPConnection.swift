@@ -44,6 +44,12 @@ final class TCPConnection {
     var conversation = HTTPConversation()
     /// What the client's first bytes say the connection carries.
     var application = ApplicationSniffer()
+    /// What the server sent before the client's first bytes told the protocol (an HTTP/2 server
+    /// may send its SETTINGS the moment it accepts), held to be read once the protocol is known.
+    var serverFirst: [(bytes: [UInt8], time: Int64)] = []
+    var serverFirstCount = 0
+    /// The most held back; past it the server's bytes are read as they come.
+    static let maxServerFirst = 64 * 1024
     /// DNS over TCP (server port 53) is framed by length, not parsed as HTTP.
     let carriesDNS: Bool
     var dnsFromClient = DNSStreamFramer()

@@ -56,16 +56,32 @@ public enum HTTPFaultAction: Codable, Sendable, Equatable {
     case passThrough
 }
 
-/// A fault's own answer: a status with an optional `Retry-After` (whole seconds) and body.
+/// A fault's own answer: an HTTP status with an optional `Retry-After` (whole seconds) and body,
+/// or, for a gRPC call, a gRPC status (HTTP 200, `grpc-status` in the trailers) with its message
+/// in `body` and an optional `grpc-retry-pushback-ms`.
 public struct HTTPFaultReply: Codable, Sendable, Equatable {
+    /// The HTTP status: 200 when the answer is a gRPC status.
     public var status: Int
+    /// The gRPC status of the call; nil for a plain HTTP answer.
+    public var grpcStatus: GRPCStatusCode?
     public var retryAfter: Int?
+    /// `grpc-retry-pushback-ms`: the client should wait this long before retrying; negative, not retry.
+    public var pushbackMilliseconds: Int64?
+    /// The body of an HTTP answer, the `grpc-message` of a gRPC one.
     public var body: String
 
     public init(status: Int, retryAfter: Int? = nil, body: String = "") {
         self.status = status
         self.retryAfter = retryAfter
         self.body = body
+    }
+
+    /// A gRPC call answered with `code` (under HTTP 200, as gRPC servers answer).
+    public init(grpc code: GRPCStatusCode, message: String = "", pushbackMilliseconds: Int64? = nil) {
+        self.status = 200
+        self.grpcStatus = code
+        self.pushbackMilliseconds = pushbackMilliseconds
+        self.body = message
     }
 }
 

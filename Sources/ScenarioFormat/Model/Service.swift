@@ -7,12 +7,16 @@ public enum Service: Codable, Sendable, Equatable {
     case http(HTTPServiceSpec)
     /// `service: consul-kv`: enough of Consul's KV HTTP API for real Consul clients.
     case consulKV(ConsulKVSpec)
+    /// `service: etcd`: enough of etcd's v3 gRPC API (KV, Watch, Lease, and `grpc.health.v1`)
+    /// for `etcdctl` 3.4 and clientv3.
+    case etcd(EtcdSpec)
 
     /// The word that names this kind in a scenario file.
     public var keyword: String {
         switch self {
         case .http: "http"
         case .consulKV: "consul-kv"
+        case .etcd: "etcd"
         }
     }
 
@@ -21,11 +25,20 @@ public enum Service: Codable, Sendable, Equatable {
         switch self {
         case .http(let s): s.port
         case .consulKV(let s): s.port
+        case .etcd(let s): s.port
         }
     }
 
     /// Every service keyword, for messages.
-    public static let keywords = ["http", "consul-kv"]
+    public static let keywords = ["http", "consul-kv", "etcd"]
+
+    /// Whether its calls are gRPC (HTTP/2), so faults answer them with gRPC status codes.
+    public var speaksGRPC: Bool {
+        switch self {
+        case .http, .consulKV: false
+        case .etcd: true
+        }
+    }
 }
 
 /// `service: http`: the routes, tried in file order; the first whose path and method match answers.
@@ -36,5 +49,17 @@ public struct HTTPServiceSpec: Codable, Sendable, Equatable {
     public init(port: UInt16, routes: [HTTPRoute] = []) {
         self.port = port
         self.routes = routes
+    }
+}
+
+/// `service: etcd`: an etcd v3 server of one member, seeded with `kv:`.
+public struct EtcdSpec: Codable, Sendable, Equatable {
+    public var port: UInt16
+    /// The initial keys and values, in file order (written at revision 2, 3, …, as puts would be).
+    public var entries: [KVEntry]
+
+    public init(port: UInt16 = 2379, entries: [KVEntry] = []) {
+        self.port = port
+        self.entries = entries
     }
 }

@@ -4,13 +4,14 @@ import FaultlineCore
 extension ScenarioBuilder {
     static let httpFaultKeys = ["target", "match", "respond", "first", "delay", "abort"]
     static let matchKeys = ["path", "method"]
-    static let faultReplyKeys = ["status", "retry-after", "body"]
+    static let faultReplyKeys = ["status", "retry-after", "body", "message", "pushback"]
 
     func readHTTPFault(_ node: YAMLNode, _ path: String) -> HTTPFault? {
         guard let f = r.fields(node, path, allowed: Self.httpFaultKeys) else { return nil }
         let errorsBefore = r.errorCount
         let target = r.require(f, "target", hint: " (the host whose service answers)")
             .flatMap { serviceTarget($0, f.path("target")) }
+        let service = target.flatMap { name in hosts.first { $0.name == name }?.service }
         var match = HTTPMatch()
         if let n = f["match"], let m = r.fields(n, f.path("match"), allowed: Self.matchKeys) {
             if let p = m["path"], let pattern = pathPattern(p, m.path("path")) { match.path = pattern }
@@ -24,7 +25,7 @@ extension ScenarioBuilder {
             r.error(f.keyNode("abort"), f.path("abort"), "a fault either answers (respond) or drops the "
                 + "connection (abort), not both")
         } else if let n = f["respond"] {
-            action = readFaultResponse(n, f.path("respond")).map { $0 } ?? .passThrough
+            action = readFaultResponse(n, f.path("respond"), service: service).map { $0 } ?? .passThrough
         } else if let n = f["abort"], let s = r.text(n, f.path("abort"), what: "reset or close") {
             let allowed = HTTPAbort.allCases.map(\.rawValue)
             if let mode = HTTPAbort(rawValue: s) {
@@ -65,38 +66,91 @@ extension ScenarioBuilder {
         return n
     }
 
-    /// `{ status: 429, retry-after: 1s }` or a sequence `[503, { status: 503, retry-after: 2 }, pass]`.
-    private func readFaultResponse(_ node: YAMLNode, _ path: String) -> HTTPFaultAction? {
+    /// `{ status: 429, retry-after: 1s }` or a sequence `[503, { status: 503, retry-after: 2 }, pass]`;
+    /// for a gRPC service also `UNAVAILABLE` or `{ status: RESOURCE_EXHAUSTED, pushback: 2s }`.
+    private func readFaultResponse(_ node: YAMLNode, _ path: String, service: Service?) -> HTTPFaultAction? {
         if node.isSequence {
             guard let items = r.list(node, path) else { return nil }
             if items.isEmpty {
                 r.error(node, path, "the sequence is empty; write statuses such as [503, 503, pass]")
                 return nil
             }
-            let steps = items.enumerated().map { i, item in faultStep(item, "\(path)[\(i)]") }
+            let steps = items.enumerated().map { i, item in faultStep(item, "\(path)[\(i)]", service: service) }
             guard steps.allSatisfy({ $0 != nil }) else { return nil }
             return .sequence(steps.compactMap { $0 })
         }
-        return faultReply(node, path).map(HTTPFaultAction.respond)
+        return faultReply(node, path, service: service).map(HTTPFaultAction.respond)
     }
 
-    private func faultStep(_ node: YAMLNode, _ path: String) -> HTTPFaultStep? {
+    private func faultStep(_ node: YAMLNode, _ path: String, service: Service?) -> HTTPFaultStep? {
         if node.scalar == "pass" { return .pass }
-        return faultReply(node, path).map(HTTPFaultStep.reply)
+        return faultReply(node, path, service: service).map(HTTPFaultStep.reply)
     }
 
-    /// A status alone (`503`) or `{ status, retry-after, body }`.
-    private func faultReply(_ node: YAMLNode, _ path: String) -> HTTPFaultReply? {
+    /// A status alone (`503`, `UNAVAILABLE`) or `{ status, retry-after, body }`, or for a gRPC code
+    /// `{ status, message, pushback }`.
+    private func faultReply(_ node: YAMLNode, _ path: String, service: Service?) -> HTTPFaultReply? {
         if node.isScalar {
+            if let code = grpcCode(node, path, service: service) { return code.map { HTTPFaultReply(grpc: $0) } }
             return httpStatus(node, path).map { HTTPFaultReply(status: $0) }
         }
         guard let f = r.fields(node, path, allowed: Self.faultReplyKeys) else { return nil }
         let errorsBefore = r.errorCount
-        let status = r.require(f, "status").flatMap { httpStatus($0, f.path("status")) }
+        guard let statusNode = r.require(f, "status") else { return nil }
+        if let code = grpcCode(statusNode, f.path("status"), service: service) {
+            for key in ["retry-after", "body"] where f.has(key) {
+                r.error(f.keyNode(key), f.path(key), "'\(key)' belongs to an HTTP answer; a gRPC status takes "
+                    + (key == "body" ? "message: (its grpc-message)" : "pushback: (grpc-retry-pushback-ms)"))
+            }
+            let message = f["message"].flatMap { r.text($0, f.path("message"), what: "a status message") } ?? ""
+            let pushback = f["pushback"].flatMap { pushbackMilliseconds($0, f.path("pushback")) }
+            guard r.errorCount == errorsBefore, let code else { return nil }
+            return HTTPFaultReply(grpc: code, message: message, pushbackMilliseconds: pushback)
+        }
+        for key in ["message", "pushback"] where f.has(key) {
+            r.error(f.keyNode(key), f.path(key), "'\(key)' belongs to a gRPC status (such as UNAVAILABLE); "
+                + "an HTTP answer takes body: and retry-after:")
+        }
+        let status = httpStatus(statusNode, f.path("status"))
         let retryAfter = f["retry-after"].flatMap { retryAfterSeconds($0, f.path("retry-after")) }
         let body = f["body"].flatMap { r.text($0, f.path("body"), what: "a body text") } ?? ""
         guard r.errorCount == errorsBefore, let status else { return nil }
         return HTTPFaultReply(status: status, retryAfter: retryAfter, body: body)
+    }
+
+    /// nil when `node` is not a gRPC code name (so it is read as an HTTP status); `.some(nil)` when it
+    /// is one but cannot be used here (reported).
+    private func grpcCode(_ node: YAMLNode, _ path: String, service: Service?) -> GRPCStatusCode?? {
+        guard let t = node.scalar, Int(t) == nil else { return nil }
+        guard let code = GRPCStatusCode(name: t) else {
+            guard service?.speaksGRPC == true else { return nil }
+            let names = GRPCStatusCode.allCases.dropFirst().map(\.description)
+            r.error(node, path, "unknown status '\(t)': an HTTP status from 100 to 599 or a gRPC code (\(names.listed))"
+                + Suggestion.hint(for: t.uppercased(), in: names))
+            return .some(nil)
+        }
+        if let service, !service.speaksGRPC {
+            r.error(node, path, "'\(t)' is a gRPC status, and service: \(service.keyword) answers HTTP; use an "
+                + "HTTP status such as 503, or target a gRPC service (service: etcd)")
+            return .some(nil)
+        }
+        if code == .ok {
+            r.error(node, path, "a fault answering OK would send no message; write pass to let the service answer")
+            return .some(nil)
+        }
+        return .some(code)
+    }
+
+    /// `grpc-retry-pushback-ms`: a duration (`500ms`, `2s`), or `never` (a negative value: do not retry).
+    private func pushbackMilliseconds(_ node: YAMLNode, _ path: String) -> Int64? {
+        if node.scalar == "never" { return -1 }
+        guard let span = r.timeSpan(node, path) else { return nil }
+        guard span.nanoseconds % 1_000_000 == 0 else {
+            r.error(node, path, "pushback '\(span)' must be whole milliseconds (grpc-retry-pushback-ms carries "
+                + "milliseconds), or never")
+            return nil
+        }
+        return span.nanoseconds / 1_000_000
     }
 
     /// `Retry-After` is whole seconds on the wire: `2` or `2s`.

@@ -1,4 +1,4 @@
-/// Reads a host's stand-in service: `service: http | consul-kv` with `port:` and the keys of its kind.
+/// Reads a host's stand-in service: `service: http | consul-kv | etcd` with `port:` and the keys of its kind.
 extension ScenarioBuilder {
     static let serviceKeys = ["service", "port", "routes", "kv", "acl"]
     static let routeKeys = ["path", "method", "respond"]
@@ -9,8 +9,8 @@ extension ScenarioBuilder {
     func readService(_ f: Fields, host: String) -> Service? {
         guard let kindNode = f["service"] else {
             for key in Self.serviceKeys.dropFirst() where f.has(key) {
-                r.error(f.keyNode(key), f.path(key), "'\(key)' belongs to a stand-in service; add service: http "
-                    + "or service: consul-kv, or remove it")
+                r.error(f.keyNode(key), f.path(key), "'\(key)' belongs to a stand-in service; add service: http, "
+                    + "consul-kv or etcd, or remove it")
             }
             return nil
         }
@@ -35,6 +35,12 @@ extension ScenarioBuilder {
             let token = f["acl"].flatMap { readACL($0, f.path("acl")) }
             guard r.errorCount == errorsBefore, let port else { return nil }
             return .consulKV(ConsulKVSpec(port: port, entries: entries, aclToken: token))
+        case "etcd":
+            rejectKeys(["routes", "acl"], in: f, kind: kind)
+            let port = f["port"].map { portNumber($0, f.path("port")) } ?? 2379
+            let entries = f["kv"].map { readKV($0, f.path("kv"), leadingSlash: true) } ?? []
+            guard r.errorCount == errorsBefore, let port else { return nil }
+            return .etcd(EtcdSpec(port: port, entries: entries))
         default:
             r.error(kindNode, f.path("service"), "unknown service '\(kind)'; allowed: \(Service.keywords.listed)"
                 + Suggestion.hint(for: kind, in: Service.keywords))
@@ -126,11 +132,16 @@ extension ScenarioBuilder {
 
     // MARK: consul-kv
 
-    private func readKV(_ node: YAMLNode, _ path: String) -> [KVEntry] {
+    /// Consul keys are paths without a leading `/`; etcd keys are any non-empty bytes (`/config/db`).
+    private func readKV(_ node: YAMLNode, _ path: String, leadingSlash: Bool = false) -> [KVEntry] {
         guard let f = r.fields(node, path, allowed: [], nullIsEmpty: true) else { return [] }
         return f.entries.compactMap { e in
             guard let value = r.text(e.value, f.path(e.key), what: "a text value") else { return nil }
-            if e.key.isEmpty || e.key.hasPrefix("/") {
+            if leadingSlash, e.key.isEmpty {
+                r.error(e.keyNode, f.path(e.key), "an etcd key must not be empty (etcd refuses it)")
+                return nil
+            }
+            if !leadingSlash, e.key.isEmpty || e.key.hasPrefix("/") {
                 r.error(e.keyNode, f.path(e.key), "key '\(e.key)' must not be empty or start with '/'; "
                     + "write e.g. config/db")
                 return nil

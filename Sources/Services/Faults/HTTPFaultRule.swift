@@ -65,5 +65,10 @@ public struct HTTPFaultRule: Sendable, Equatable {
 }
 
 extension HTTPFaultReply {
-    var summary: String { retryAfter.map { "\(status) Retry-After: \($0)" } ?? "\(status)" }
+    var summary: String {
+        if let grpcStatus {
+            return pushbackMilliseconds.map { "\(grpcStatus) pushback \($0) ms" } ?? "\(grpcStatus)"
+        }
+        return retryAfter.map { "\(status) Retry-After: \($0)" } ?? "\(status)"
+    }
 }

@@ -7,3 +7,10 @@ public protocol HTTPFaultTarget: AnyObject, Sendable {
     /// Stops applying the rule named `name`; idempotent.
     func removeRule(named name: String)
 }
+
+/// A running stand-in service of either kind (HTTP/1.1 or gRPC): a fault target that can stop.
+public protocol StandIn: HTTPFaultTarget {
+    var port: UInt16 { get }
+    /// Stops accepting connections; idempotent.
+    func stop()
+}

@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// Accepted connections get `TCP_NODELAY` and one handler each; answers come from the
 /// ``HTTPResponder`` unless a fault rule in ``rules`` shapes them.
-public final class HTTPStandIn: HTTPFaultTarget, Sendable {
+public final class HTTPStandIn: StandIn {
     public let host: String
     public let port: UInt16
     /// The faults applied now.
@@ -32,26 +32,12 @@ public final class HTTPStandIn: HTTPFaultTarget, Sendable {
         host: String, port: UInt16, thread: NamespaceThread, responder: any HTTPResponder,
         recorder: ServiceRecorder, group: any EventLoopGroup
     ) throws -> HTTPStandIn {
-        let fd = try ListeningSocket.make(.tcp(backlog: 1024), at: .any(port: port), on: thread)
         let rules = HTTPFaultRules()
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.socketOption(.so_keepalive), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try channel.pipeline.syncOperations.addHandler(
-                        HTTPServiceHandler(responder: responder, rules: rules, recorder: recorder))
-                }
-            }
-        let channel: any Channel
-        do {
-            channel = try bootstrap.withBoundSocket(fd).wait()
-        } catch {
-            close(fd)
-            throw ServiceError(operation: "starting the \(host) service on port \(port)", underlying: error)
+        let channel = try StandInListener.listen(host: host, port: port, thread: thread, group: group) { channel in
+            try channel.pipeline.syncOperations.addHandler(
+                ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+            try channel.pipeline.syncOperations.addHandler(
+                HTTPServiceHandler(responder: responder, rules: rules, recorder: recorder))
         }
         return HTTPStandIn(host: host, port: port, responder: responder, rules: rules, channel: channel)
     }

@@ -35,8 +35,8 @@ public final class ServiceRecorder: Sendable {
         return hostsByAddress[address] ?? address
     }
 
-    /// Records a request and returns its exchange id.
-    public func request(_ request: ServiceRequest, from client: String) -> Int {
+    /// Records a request (for a gRPC call, with its HTTP/2 `stream`) and returns its exchange id.
+    public func request(_ request: ServiceRequest, from client: String, stream: Int? = nil, grpc: Bool? = nil) -> Int {
         let exchange = exchanges.next()
         var headers: [String: String] = [:]
         for (name, value) in request.headers where Self.keptHeaders.contains(name.lowercased()) {
@@ -44,16 +44,19 @@ public final class ServiceRecorder: Sendable {
         }
         history.record(.httpRequest(HTTPRequestEvent(
             exchange: exchange, from: client, to: host, port: port, method: request.method, path: request.uri,
-            headers: headers, via: via)))
+            headers: headers, via: via, stream: stream, grpc: grpc)))
         return exchange
     }
 
-    /// Records the answer to `exchange`.
+    /// Records the answer to `exchange`: for a gRPC call its HTTP/2 `stream` and its `grpc` status
+    /// (nil when it ended without one, with `reset` saying how).
     public func response(exchange: Int, to client: String, status: Int, retryAfter: String?, latency: TimeSpan,
-                         fault: String?) {
+                         fault: String?, stream: Int? = nil, grpc: GRPCStatus? = nil, reset: String? = nil) {
         history.record(.httpResponse(HTTPResponseEvent(
             exchange: exchange, from: client, to: host, status: status, retryAfter: retryAfter, latency: latency,
-            via: via, fault: fault)))
+            via: via, fault: fault, stream: stream, grpcStatus: grpc?.code.rawValue,
+            grpcMessage: grpc.flatMap { $0.message.isEmpty ? nil : $0.message },
+            grpcRetryPushback: grpc?.pushbackMilliseconds.map(String.init), reset: reset)))
     }
 }
 

@@ -10,7 +10,7 @@ import Synchronization
 public final class StandInServices: Sendable {
     private let threads: Int
     /// Made at the first start, so a run without services starts no threads.
-    private let running = Mutex<(group: MultiThreadedEventLoopGroup?, services: [String: HTTPStandIn])>((nil, [:]))
+    private let running = Mutex<(group: MultiThreadedEventLoopGroup?, services: [String: any StandIn])>((nil, [:]))
     private let exchanges = ExchangeCounter()
 
     /// - Parameter threads: event loop threads (the stand-ins are light; one is plenty for tests).
@@ -20,37 +20,44 @@ public final class StandInServices: Sendable {
 
     /// Starts `service` for `host`, bound in the host's namespace, recording into `history`.
     @discardableResult
-    public func start(_ service: Service, host: String, topology: Topology, history: History) throws -> HTTPStandIn {
+    public func start(_ service: Service, host: String, topology: Topology, history: History) throws -> any StandIn {
         var names: [String: String] = [:]
         for h in topology.plan.hosts { names[h.address.description] = h.host }
         let recorder = ServiceRecorder(
             history: history, host: host, port: service.port, hostsByAddress: names, exchanges: exchanges)
-        let responder: any HTTPResponder = switch service {
-        case .http(let spec): RouteResponder(routes: spec.routes)
-        case .consulKV(let spec): ConsulKVResponder(spec: spec)
-        }
         let loops = running.withLock { running in
             if let existing = running.group { return existing }
             let made = MultiThreadedEventLoopGroup(numberOfThreads: threads)
             running.group = made
             return made
         }
-        let standIn = try HTTPStandIn.start(
-            host: host, port: service.port, thread: topology.thread(of: host), responder: responder,
-            recorder: recorder, group: loops)
+        let thread = try topology.thread(of: host)
+        let standIn: any StandIn = switch service {
+        case .http(let spec):
+            try HTTPStandIn.start(host: host, port: spec.port, thread: thread, responder: RouteResponder(routes: spec.routes),
+                                  recorder: recorder, group: loops)
+        case .consulKV(let spec):
+            try HTTPStandIn.start(host: host, port: spec.port, thread: thread, responder: ConsulKVResponder(spec: spec),
+                                  recorder: recorder, group: loops)
+        case .etcd(let spec):
+            try GRPCStandIn.start(
+                host: host, port: spec.port, thread: thread,
+                responder: EtcdResponder(spec: spec, name: host, clientURL: "http://\(host):\(spec.port)"),
+                recorder: recorder, group: loops)
+        }
         running.withLock { $0.services[host] = standIn }
         return standIn
     }
 
     /// The running stand-in on `host`, if any.
-    public func service(on host: String) -> HTTPStandIn? { running.withLock { $0.services[host] } }
+    public func service(on host: String) -> (any StandIn)? { running.withLock { $0.services[host] } }
 
     /// The stand-ins by host, as fault targets.
-    public var targets: [String: any HTTPFaultTarget] { running.withLock { $0.services } }
+    public var targets: [String: any HTTPFaultTarget] { running.withLock { $0.services.mapValues { $0 } } }
 
     /// Stops every stand-in and the event loops. Idempotent.
     public func stop() {
-        let (all, group) = running.withLock { running -> ([HTTPStandIn], MultiThreadedEventLoopGroup?) in
+        let (all, group) = running.withLock { running -> ([any StandIn], MultiThreadedEventLoopGroup?) in
             defer { running = (nil, [:]) }
             return (Array(running.services.values), running.group)
         }

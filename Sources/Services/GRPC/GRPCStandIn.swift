@@ -1,0 +1,65 @@
+import FaultlineCore
+import Foundation
+import LinuxSystem
+import NIOCore
+import NIOHTTP2
+import NIOPosix
+import Synchronization
+
+/// A stand-in gRPC server on SwiftNIO's HTTP/2, listening inside a host's namespace (plaintext
+/// h2c with prior knowledge, as gRPC clients dial `http://` targets).
+///
+/// Each call is one HTTP/2 stream served by a ``GRPCCallHandler``; the fault rules shape calls
+/// by their method path (`/etcdserverpb.KV/Range`), as they shape HTTP requests by path.
+public final class GRPCStandIn: StandIn {
+    public let host: String
+    public let port: UInt16
+    public let rules: HTTPFaultRules
+    private let channel: any Channel
+    private let housekeeping: RepeatedTask?
+    private let stopped = Atomic(false)
+
+    private init(host: String, port: UInt16, rules: HTTPFaultRules, channel: any Channel, housekeeping: RepeatedTask?) {
+        self.host = host
+        self.port = port
+        self.rules = rules
+        self.channel = channel
+        self.housekeeping = housekeeping
+    }
+
+    /// Binds `port` in the namespace of `thread` and starts serving on `group`; calls are accepted
+    /// once this returns.
+    public static func start(
+        host: String, port: UInt16, thread: NamespaceThread, responder: any GRPCResponder,
+        recorder: ServiceRecorder, group: any EventLoopGroup
+    ) throws -> GRPCStandIn {
+        let rules = HTTPFaultRules()
+        let channel = try StandInListener.listen(host: host, port: port, thread: thread, group: group) { channel in
+            _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()
+            ) { stream in
+                stream.eventLoop.makeCompletedFuture {
+                    try stream.pipeline.syncOperations.addHandler(
+                        GRPCCallHandler(responder: responder, rules: rules, recorder: recorder))
+                }
+            }
+        }
+        let housekeeping = responder.housekeepingInterval.map { every in
+            channel.eventLoop.scheduleRepeatedTask(
+                initialDelay: .nanoseconds(every.nanoseconds), delay: .nanoseconds(every.nanoseconds)
+            ) { _ in responder.housekeeping() }
+        }
+        return GRPCStandIn(host: host, port: port, rules: rules, channel: channel, housekeeping: housekeeping)
+    }
+
+    public func install(_ rule: HTTPFaultRule) { rules.install(rule) }
+    public func removeRule(named name: String) { rules.remove(named: name) }
+
+    /// Stops accepting and the service's own work; open connections close with the event loop
+    /// group. Idempotent.
+    public func stop() {
+        guard !stopped.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        housekeeping?.cancel()
+        try? channel.close().wait()
+    }
+}
