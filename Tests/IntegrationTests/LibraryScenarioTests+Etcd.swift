@@ -34,4 +34,21 @@ extension LibraryScenarioTests {
     func etcdVerdictIsAsDesigned(_ c: Case) throws {
         try verdictIsAsDesigned(c)
     }
+
+    /// Go gRPC clients (grpc-go 1.33, built offline by examples/clients/go/run.sh) on the etcd stand-in.
+    static let grpcGoCases: [Case] = [
+        Case(file: "grpc-go-retry-policy.yaml", failing: []),
+        Case(file: "grpc-go-retry-policy-broken.yaml", failing: [
+            "retries UNAVAILABLE with the configured backoff", "waits out the pushback",
+        ]),
+    ]
+
+    static let grpcGoInstalled = GoExamples.available
+        && FileManager.default.fileExists(atPath: "/usr/share/gocode/src/google.golang.org/grpc")
+
+    @Test(.enabled(if: grpcGoInstalled, "needs golang-go and golang-google-grpc-dev (scripts/setup.sh test)"),
+          arguments: grpcGoCases)
+    func grpcGoVerdictIsAsDesigned(_ c: Case) throws {
+        try verdictIsAsDesigned(c)
+    }
 }
