@@ -84,22 +84,25 @@ struct EtcdStandInTests {
     @Test(.enabled(if: runnable, "needs root for network namespaces, and etcdctl (./scripts/setup.sh test installs etcd-client)"))
     func leasedKeysLastWhileKeptAliveAndGoWhenTheLeaseExpires() throws {
         try StandInFixture.withStandIn(Self.etcd) { bed in
-            let granted = try bed.client(Self.ctl(bed, "lease grant 2")).output
+            // A long lease for what needs no clock: attached keys, keep-alive, revoke.
+            let granted = try bed.client(Self.ctl(bed, "lease grant 60")).output
             let id = try #require(granted.split(separator: " ").dropFirst().first.map(String.init))
-            #expect(granted == "lease \(id) granted with TTL(2s)\n")
+            #expect(granted == "lease \(id) granted with TTL(60s)\n")
             #expect(try bed.client(Self.ctl(bed, "put /session/a here --lease=\(id)")).output == "OK\n")
             let ttl = try bed.client(Self.ctl(bed, "lease timetolive \(id) --keys")).output
-            #expect(ttl.contains("granted with TTL(2s)") && ttl.contains("attached keys([/session/a])"))
+            #expect(ttl.contains("granted with TTL(60s)") && ttl.contains("attached keys([/session/a])"))
             #expect(try bed.client(Self.ctl(bed, "lease keep-alive --once \(id)")).output
-                == "lease \(id) keepalived with TTL(2)\n")
-            #expect(try bed.client(Self.ctl(bed, "get /session/a --print-value-only")).output == "here\n")
-            // Past the TTL with no keep-alive, the lease ends and takes its key along (polled, generous).
+                == "lease \(id) keepalived with TTL(60)\n")
+            #expect(try bed.client(Self.ctl(bed, "lease revoke \(id)")).output.contains("revoked"))
+            #expect(try bed.client(Self.ctl(bed, "get /session/a")).output == "")
+            #expect(try bed.client(Self.ctl(bed, "lease revoke \(id)")).output.contains("requested lease not found"))
+            // A short one left alone: past its TTL the lease ends and takes its key (polled, generous).
             let gone = try bed.client("""
-                for i in $(seq 100); do v=$(\(Self.ctl(bed, "get /session/a --print-value-only"))); \
+                id=$(\(Self.ctl(bed, "lease grant 3")) | cut -d' ' -f2) && \(Self.ctl(bed, "put /session/b here --lease=$id")) && \
+                for i in $(seq 150); do v=$(\(Self.ctl(bed, "get /session/b --print-value-only"))); \
                 [ -z "$v" ] && echo gone && break; sleep 0.1; done
                 """)
-            #expect(gone.output == "gone\n")
-            #expect(try bed.client(Self.ctl(bed, "lease revoke \(id)")).output.contains("requested lease not found"))
+            #expect(gone.output == "OK\ngone\n")
         }
     }
 

@@ -35,20 +35,27 @@ extension LibraryScenarioTests {
         try verdictIsAsDesigned(c)
     }
 
-    /// Go gRPC clients (grpc-go 1.33, built offline by examples/clients/go/run.sh) on the etcd stand-in.
-    static let grpcGoCases: [Case] = [
+    /// Go clients, built offline by examples/clients/go/run.sh: grpc-go 1.33 on the etcd stand-in,
+    /// and clientv3 3.4 on a real 3-member cluster.
+    static let goCases: [Case] = [
         Case(file: "grpc-go-retry-policy.yaml", failing: []),
         Case(file: "grpc-go-retry-policy-broken.yaml", failing: [
             "retries UNAVAILABLE with the configured backoff", "waits out the pushback",
         ]),
+        Case(file: "clientv3-leader-freeze.yaml", failing: []),
+        Case(file: "clientv3-leader-freeze-broken.yaml", failing: [
+            "writes go on while the leader is frozen", "never stalls behind a frozen member",
+        ]),
     ]
 
-    static let grpcGoInstalled = GoExamples.available
-        && FileManager.default.fileExists(atPath: "/usr/share/gocode/src/google.golang.org/grpc")
+    static let goInstalled = GoExamples.available && EtcdTools.installed
+        && ["/usr/share/gocode/src/google.golang.org/grpc", "/usr/share/gocode/src/go.etcd.io/etcd/clientv3"]
+            .allSatisfy { FileManager.default.fileExists(atPath: $0) }
 
-    @Test(.enabled(if: grpcGoInstalled, "needs golang-go and golang-google-grpc-dev (scripts/setup.sh test)"),
-          arguments: grpcGoCases)
-    func grpcGoVerdictIsAsDesigned(_ c: Case) throws {
+    @Test(.enabled(if: goInstalled,
+                   "needs golang-go, golang-google-grpc-dev, golang-etcd-server-dev and etcd-server (scripts/setup.sh test)"),
+          arguments: goCases)
+    func goClientVerdictIsAsDesigned(_ c: Case) throws {
         try verdictIsAsDesigned(c)
     }
 }
