@@ -37,6 +37,7 @@ test=(
   golang-golang-x-net-dev                       # x/net/http2/h2c: the real h2c server of the observer's tests (examples/servers/go)
   golang-google-grpc-dev                        # grpc-go 1.33: the library's gRPC clients and their retryPolicy (examples/clients/go)
   golang-etcd-server-dev                        # clientv3 3.4, etcd's Go client, for the library's Go etcd writer (examples/clients/go)
+  golang-github-hashicorp-go-retryablehttp-dev  # go-retryablehttp: the library's Go status-class client (examples/clients/go)
   nghttp2-client                                # h2load: the gRPC client of the observer's tests and of scripts/bench-observer-grpc.sh
   chromium                                      # renders report.html in the report tests (large: installed once)
   etcd-server etcd-client python3-etcd3         # the etcd library scenarios: 3.4 members, etcdctl, the Python client

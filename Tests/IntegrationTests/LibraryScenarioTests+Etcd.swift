@@ -36,7 +36,7 @@ extension LibraryScenarioTests {
     }
 
     /// Go clients, built offline by examples/clients/go/run.sh: grpc-go 1.33 on the etcd stand-in,
-    /// and clientv3 3.4 on a real 3-member cluster.
+    /// clientv3 3.4 on a real 3-member cluster, go-retryablehttp on the http stand-in.
     static let goCases: [Case] = [
         Case(file: "grpc-go-retry-policy.yaml", failing: []),
         Case(file: "grpc-go-retry-policy-broken.yaml", failing: [
@@ -46,14 +46,19 @@ extension LibraryScenarioTests {
         Case(file: "clientv3-leader-freeze-broken.yaml", failing: [
             "writes go on while the leader is frozen", "never stalls behind a frozen member",
         ]),
+        Case(file: "go-status-class-breaker.yaml", failing: []),
+        Case(file: "go-status-class-breaker-broken.yaml", failing: [
+            "breaker opens on 503 for Retry-After, then one trial", "honours Retry-After on 503", "never retries 400",
+        ]),
     ]
 
     static let goInstalled = GoExamples.available && EtcdTools.installed
-        && ["/usr/share/gocode/src/google.golang.org/grpc", "/usr/share/gocode/src/go.etcd.io/etcd/clientv3"]
+        && ["/usr/share/gocode/src/google.golang.org/grpc", "/usr/share/gocode/src/go.etcd.io/etcd/clientv3",
+            "/usr/share/gocode/src/github.com/hashicorp/go-retryablehttp"]
             .allSatisfy { FileManager.default.fileExists(atPath: $0) }
 
     @Test(.enabled(if: goInstalled,
-                   "needs golang-go, golang-google-grpc-dev, golang-etcd-server-dev and etcd-server (scripts/setup.sh test)"),
+                   "needs golang-go, golang-google-grpc-dev, golang-etcd-server-dev, golang-github-hashicorp-go-retryablehttp-dev and etcd-server (scripts/setup.sh test)"),
           arguments: goCases)
     func goClientVerdictIsAsDesigned(_ c: Case) throws {
         try verdictIsAsDesigned(c)
