@@ -167,6 +167,7 @@ let package = Package(
             ]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "FaultlineCore", "RunHistory", "ScenarioFormat"], exclude: ["Corpus"]),
         .testTarget(name: "ServicesTests", dependencies: [
+                "FaultlineCore",
                 "LinuxSystem",
                 "RunHistory",
                 "ScenarioFormat",

@@ -239,6 +239,10 @@ extension Etcd {
         case txn(TxnRequest)
 
         init(protobuf: some Collection<UInt8>) throws(ProtobufError) {
+            try self.init(protobuf: protobuf, depth: 1)
+        }
+
+        init(protobuf: some Collection<UInt8>, depth: Int) throws(ProtobufError) {
             var r = ProtobufReader(protobuf)
             var op: RequestOp?
             while let f = try r.next() {
@@ -246,7 +250,11 @@ extension Etcd {
                 case 1: op = .range(try f.message(RangeRequest.self))
                 case 2: op = .put(try f.message(PutRequest.self))
                 case 3: op = .deleteRange(try f.message(DeleteRangeRequest.self))
-                case 4: op = .txn(try f.message(TxnRequest.self))
+                case 4:
+                    guard case .bytes(let b) = f.value else {
+                        throw ProtobufError(reading: "TxnRequest (field 4)", problem: "not length-delimited")
+                    }
+                    op = .txn(try TxnRequest(protobuf: b, depth: depth + 1))
                 default: break
                 }
             }
@@ -272,17 +280,32 @@ extension Etcd {
     }
 
     struct TxnRequest: ProtobufDecodable, Equatable {
+        /// Transactions nested deeper are refused, so a hostile request cannot exhaust the stack
+        /// (protobuf implementations stop at 100 levels; etcd's clients nest one or two).
+        static let maxDepth = 32
+
         var compare: [Compare] = []
         var success: [RequestOp] = []
         var failure: [RequestOp] = []
 
         init(protobuf: some Collection<UInt8>) throws(ProtobufError) {
+            try self.init(protobuf: protobuf, depth: 1)
+        }
+
+        init(protobuf: some Collection<UInt8>, depth: Int) throws(ProtobufError) {
+            guard depth <= Self.maxDepth else {
+                throw ProtobufError(reading: "TxnRequest", problem: "transactions nested more than \(Self.maxDepth) deep")
+            }
             var r = ProtobufReader(protobuf)
             while let f = try r.next() {
                 switch f.number {
                 case 1: compare.append(try f.message(Compare.self))
-                case 2: success.append(try f.message(RequestOp.self))
-                case 3: failure.append(try f.message(RequestOp.self))
+                case 2, 3:
+                    guard case .bytes(let b) = f.value else {
+                        throw ProtobufError(reading: "RequestOp (field \(f.number))", problem: "not length-delimited")
+                    }
+                    let op = try RequestOp(protobuf: b, depth: depth)
+                    if f.number == 2 { success.append(op) } else { failure.append(op) }
                 default: break
                 }
             }
