@@ -12,7 +12,9 @@ import Testing
 @Suite(.serialized)
 struct EtcdStandInTests {
     static let etcdctl = ExternalCommand.locate("etcdctl")
+    /// etcdctl, and Python's grpcio for the raw health check (python3-grpcio, which python3-etcd3 pulls in).
     static let runnable = TopologyFixture.isRoot && etcdctl != nil
+        && FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/grpc")
 
     static let etcd = Service.etcd(EtcdSpec(port: 2379, entries: [KVEntry("/config/db", "postgres://db:5432/app")]))
 
@@ -26,7 +28,7 @@ struct EtcdStandInTests {
         return bed.responses.map(\.event).filter { paths[$0.exchange] == "/etcdserverpb.\(method)" }
     }
 
-    @Test(.enabled(if: runnable, "needs root for network namespaces, and etcdctl (./scripts/setup.sh test installs etcd-client)"))
+    @Test(.enabled(if: runnable, "needs root for network namespaces, etcdctl and python3-grpcio (./scripts/setup.sh test installs etcd-client and python3-etcd3)"))
     func etcdctlWritesReadsAndDeletesAndEveryCallIsRecordedWithItsStatus() throws {
         try StandInFixture.withStandIn(Self.etcd) { bed in
             #expect(try bed.client(Self.ctl(bed, "get /config/db --print-value-only")).output
@@ -56,7 +58,7 @@ struct EtcdStandInTests {
         }
     }
 
-    @Test(.enabled(if: runnable, "needs root for network namespaces, and etcdctl (./scripts/setup.sh test installs etcd-client)"))
+    @Test(.enabled(if: runnable, "needs root for network namespaces, etcdctl and python3-grpcio (./scripts/setup.sh test installs etcd-client and python3-etcd3)"))
     func watchersReplayFromARevisionAndSeeLiveWritesFromAnotherClient() throws {
         try StandInFixture.withStandIn(Self.etcd) { bed in
             _ = try bed.client(Self.ctl(bed, "put /w v1") + " && " + Self.ctl(bed, "put /w v2") + " && "
@@ -76,12 +78,17 @@ struct EtcdStandInTests {
             let lines = live.output.split(separator: "\n")
             #expect(lines.prefix(2) == ["PUT", "/live"])
             #expect(lines.count >= 3 && lines[2].hasPrefix("v"))
+            // Both ended (timeout, kill), each recorded once with how it ended. The stand-in records a
+            // call when its connection closes, which it learns a moment after the killed client is gone.
+            let deadline = RunClock.monotonicNow() + 5_000_000_000
+            while calls(bed, "Watch/Watch").count < 2, RunClock.monotonicNow() < deadline { usleep(20_000) }
             let watches = calls(bed, "Watch/Watch")
-            #expect(watches.count == 2)  // both ended (timeout, kill): each recorded once, with how it ended
+            #expect(watches.count == 2)
+            #expect(watches.allSatisfy { $0.reset != nil && $0.grpcStatus == nil })
         }
     }
 
-    @Test(.enabled(if: runnable, "needs root for network namespaces, and etcdctl (./scripts/setup.sh test installs etcd-client)"))
+    @Test(.enabled(if: runnable, "needs root for network namespaces, etcdctl and python3-grpcio (./scripts/setup.sh test installs etcd-client and python3-etcd3)"))
     func leasedKeysLastWhileKeptAliveAndGoWhenTheLeaseExpires() throws {
         try StandInFixture.withStandIn(Self.etcd) { bed in
             // A long lease for what needs no clock: attached keys, keep-alive, revoke.
@@ -106,19 +113,35 @@ struct EtcdStandInTests {
         }
     }
 
-    @Test(.enabled(if: runnable, "needs root for network namespaces, and etcdctl (./scripts/setup.sh test installs etcd-client)"))
+    @Test(.enabled(if: runnable, "needs root for network namespaces, etcdctl and python3-grpcio (./scripts/setup.sh test installs etcd-client and python3-etcd3)"))
     func endpointHealthStatusAndMembersAnswerAsOneMember() throws {
         try StandInFixture.withStandIn(Self.etcd) { bed in
             #expect(try bed.client(Self.ctl(bed, "endpoint health")).output.contains("is healthy"))
             let status = try bed.client(Self.ctl(bed, "endpoint status -w json")).output
             #expect(status.contains(#""version":"3.4.23""#))
             #expect(try bed.client(Self.ctl(bed, "member list")).output.contains(", api, "))
-            // Any gRPC client's health check (grpc.health.v1) is answered SERVING; an unknown method UNIMPLEMENTED.
             #expect(calls(bed, "Maintenance/Status").first?.grpcStatus == 0)
+            // Any gRPC client's health check (grpc.health.v1) is answered SERVING (status 1); an unknown
+            // method UNIMPLEMENTED. Python's grpcio (Debian's, under python3-etcd3) as the client, raw bytes;
+            // the blank line ends the here-document before the wrapper's closing parenthesis.
+            let probe = try bed.client("""
+                /usr/bin/python3 - <<'PY'
+                import grpc
+                ch = grpc.insecure_channel("\(bed.api):2379")
+                grpc.channel_ready_future(ch).result(timeout=10)
+                print(ch.unary_unary("/grpc.health.v1.Health/Check")(b"", timeout=10).hex())
+                try:
+                    ch.unary_unary("/etcdserverpb.KV/Nope")(b"", timeout=10)
+                except grpc.RpcError as e:
+                    print(e.code().name)
+                PY
+
+                """)
+            #expect(probe.output == "0801\nUNIMPLEMENTED\n")
         }
     }
 
-    @Test(.enabled(if: runnable, "needs root for network namespaces, and etcdctl (./scripts/setup.sh test installs etcd-client)"))
+    @Test(.enabled(if: runnable, "needs root for network namespaces, etcdctl and python3-grpcio (./scripts/setup.sh test installs etcd-client and python3-etcd3)"))
     func faultsAnswerCallsWithGRPCCodesAndClientv3RetriesOnlyWhatIsSafe() throws {
         try StandInFixture.withStandIn(Self.etcd) { bed in
             // Reads are retried on UNAVAILABLE: the first two calls fail, the third answers.

@@ -57,6 +57,24 @@ struct EtcdStoreTests {
         #expect(limited.kvs.count == 2 && limited.more && limited.count == 5)
     }
 
+    @Test func sortingByATargetOrdersEitherWayAndKeepsKeyOrderAmongEquals() throws {
+        let store = EtcdStore(now: FakeClock().read)
+        for (k, writes) in [("/a", 1), ("/b", 3), ("/c", 1), ("/d", 2)] {
+            for _ in 0..<writes { _ = try put(store, k, "v") }
+        }
+        var r = Etcd.RangeRequest()
+        r.key = key("/")
+        r.rangeEnd = key("0")
+        r.sortTarget = .version
+        r.sortOrder = .descend
+        #expect(try store.range(r).kvs.map(\.key) == [key("/b"), key("/d"), key("/a"), key("/c")])
+        r.sortOrder = .none  // a target alone sorts ascending, as etcd does
+        #expect(try store.range(r).kvs.map(\.key) == [key("/a"), key("/c"), key("/d"), key("/b")])
+        r.sortTarget = .key
+        r.sortOrder = .descend
+        #expect(try store.range(r).kvs.map(\.key) == [key("/d"), key("/c"), key("/b"), key("/a")])
+    }
+
     @Test func oldRevisionsReadAsTheyWereAndTheFutureAndCompactedAreRefused() throws {
         let store = EtcdStore(now: FakeClock().read)
         _ = try put(store, "/k", "old")  // revision 2

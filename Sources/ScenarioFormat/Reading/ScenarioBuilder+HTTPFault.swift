@@ -91,20 +91,24 @@ extension ScenarioBuilder {
     /// `{ status, message, pushback }`.
     private func faultReply(_ node: YAMLNode, _ path: String, service: Service?) -> HTTPFaultReply? {
         if node.isScalar {
-            if let code = grpcCode(node, path, service: service) { return code.map { HTTPFaultReply(grpc: $0) } }
-            return httpStatus(node, path).map { HTTPFaultReply(status: $0) }
+            switch statusWord(node, path, service: service) {
+            case .grpc(let code): return HTTPFaultReply(grpc: code)
+            case .refused: return nil
+            case .http: return httpStatus(node, path).map { HTTPFaultReply(status: $0) }
+            }
         }
         guard let f = r.fields(node, path, allowed: Self.faultReplyKeys) else { return nil }
         let errorsBefore = r.errorCount
         guard let statusNode = r.require(f, "status") else { return nil }
-        if let code = grpcCode(statusNode, f.path("status"), service: service) {
+        let word = statusWord(statusNode, f.path("status"), service: service)
+        if word != .http {
             for key in ["retry-after", "body"] where f.has(key) {
                 r.error(f.keyNode(key), f.path(key), "'\(key)' belongs to an HTTP answer; a gRPC status takes "
                     + (key == "body" ? "message: (its grpc-message)" : "pushback: (grpc-retry-pushback-ms)"))
             }
             let message = f["message"].flatMap { r.text($0, f.path("message"), what: "a status message") } ?? ""
             let pushback = f["pushback"].flatMap { pushbackMilliseconds($0, f.path("pushback")) }
-            guard r.errorCount == errorsBefore, let code else { return nil }
+            guard r.errorCount == errorsBefore, case .grpc(let code) = word else { return nil }
             return HTTPFaultReply(grpc: code, message: message, pushbackMilliseconds: pushback)
         }
         for key in ["message", "pushback"] where f.has(key) {
@@ -118,27 +122,34 @@ extension ScenarioBuilder {
         return HTTPFaultReply(status: status, retryAfter: retryAfter, body: body)
     }
 
-    /// nil when `node` is not a gRPC code name (so it is read as an HTTP status); `.some(nil)` when it
-    /// is one but cannot be used here (reported).
-    private func grpcCode(_ node: YAMLNode, _ path: String, service: Service?) -> GRPCStatusCode?? {
-        guard let t = node.scalar, Int(t) == nil else { return nil }
+    /// What a reply's `status` word is.
+    private enum StatusWord: Equatable {
+        /// Read it as an HTTP status (a number, or a word on an HTTP service, reported there).
+        case http
+        case grpc(GRPCStatusCode)
+        /// A gRPC word that cannot be used here; already reported.
+        case refused
+    }
+
+    private func statusWord(_ node: YAMLNode, _ path: String, service: Service?) -> StatusWord {
+        guard let t = node.scalar, Int(t) == nil else { return .http }
         guard let code = GRPCStatusCode(name: t) else {
-            guard service?.speaksGRPC == true else { return nil }
+            guard service?.speaksGRPC == true else { return .http }
             let names = GRPCStatusCode.allCases.dropFirst().map(\.description)
             r.error(node, path, "unknown status '\(t)': an HTTP status from 100 to 599 or a gRPC code (\(names.listed))"
                 + Suggestion.hint(for: t.uppercased(), in: names))
-            return .some(nil)
+            return .refused
         }
         if let service, !service.speaksGRPC {
             r.error(node, path, "'\(t)' is a gRPC status, and service: \(service.keyword) answers HTTP; use an "
                 + "HTTP status such as 503, or target a gRPC service (service: etcd)")
-            return .some(nil)
+            return .refused
         }
         if code == .ok {
             r.error(node, path, "a fault answering OK would send no message; write pass to let the service answer")
-            return .some(nil)
+            return .refused
         }
-        return .some(code)
+        return .grpc(code)
     }
 
     /// `grpc-retry-pushback-ms`: a duration (`500ms`, `2s`), or `never` (a negative value: do not retry).

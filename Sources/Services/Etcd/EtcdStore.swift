@@ -89,16 +89,21 @@ final class EtcdStore: Sendable {
         }
         kvs.sort { $0.key.lexicographicallyPrecedes($1.key) }
         if request.sortOrder != .none || request.sortTarget != .key {
-            let ascending = request.sortOrder != .descend
-            kvs.sort { a, b in
-                let less: Bool = switch request.sortTarget {
+            // etcd sorts ascending when only a target is given; equal targets keep key order.
+            let descending = request.sortOrder == .descend
+            func precedes(_ a: Etcd.KeyValue, _ b: Etcd.KeyValue) -> Bool {
+                switch request.sortTarget {
                 case .key: a.key.lexicographicallyPrecedes(b.key)
                 case .version: a.version < b.version
                 case .create: a.createRevision < b.createRevision
                 case .mod: a.modRevision < b.modRevision
                 case .value: a.value.lexicographicallyPrecedes(b.value)
                 }
-                return ascending ? less : !less && a.key != b.key
+            }
+            kvs.sort { a, b in
+                if precedes(a, b) { return !descending }
+                if precedes(b, a) { return descending }
+                return a.key.lexicographicallyPrecedes(b.key)
             }
         }
         let count = Int64(kvs.count)

@@ -32,7 +32,7 @@ final class GRPCCallHandler: ChannelInboundHandler, RemovableChannelHandler {
         /// Waiting for the request headers.
         case idle
         /// A fault holds the call until its delay is over; messages wait in `buffer`.
-        case held(GRPCMethod)
+        case held
         case unary(@Sendable ([UInt8]) throws(GRPCStatus) -> [UInt8], messages: [[UInt8]])
         case streaming(any GRPCStreamSession)
         /// Answered (or dropped): what still arrives is ignored.
@@ -139,7 +139,7 @@ final class GRPCCallHandler: ChannelInboundHandler, RemovableChannelHandler {
             handling = method
         }
         if let delay = decision?.delay, delay > .zero {
-            state = .held(handling)
+            state = .held
             after(delay) { [self] in
                 guard case .held = state else { return }
                 start(handling)

@@ -52,9 +52,6 @@ public final class GRPCStandIn: StandIn {
         return GRPCStandIn(host: host, port: port, rules: rules, channel: channel, housekeeping: housekeeping)
     }
 
-    public func install(_ rule: HTTPFaultRule) { rules.install(rule) }
-    public func removeRule(named name: String) { rules.remove(named: name) }
-
     /// Stops accepting and the service's own work; open connections close with the event loop
     /// group. Idempotent.
     public func stop() {

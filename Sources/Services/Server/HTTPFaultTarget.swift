@@ -11,6 +11,13 @@ public protocol HTTPFaultTarget: AnyObject, Sendable {
 /// A running stand-in service of either kind (HTTP/1.1 or gRPC): a fault target that can stop.
 public protocol StandIn: HTTPFaultTarget {
     var port: UInt16 { get }
+    /// The faults applied now; every connection's handler consults them.
+    var rules: HTTPFaultRules { get }
     /// Stops accepting connections; idempotent.
     func stop()
+}
+
+extension StandIn {
+    public func install(_ rule: HTTPFaultRule) { rules.install(rule) }
+    public func removeRule(named name: String) { rules.remove(named: name) }
 }

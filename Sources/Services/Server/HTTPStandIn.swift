@@ -42,9 +42,6 @@ public final class HTTPStandIn: StandIn {
         return HTTPStandIn(host: host, port: port, responder: responder, rules: rules, channel: channel)
     }
 
-    public func install(_ rule: HTTPFaultRule) { rules.install(rule) }
-    public func removeRule(named name: String) { rules.remove(named: name) }
-
     /// Stops accepting and closes the listening socket; open connections close with the event loop
     /// group. Idempotent.
     public func stop() {
