@@ -16,6 +16,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
+        // TLS on stand-ins: BoringSSL through SwiftNIO, and each run's certificates made in-process.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.0"),
     ],
     targets: [
         // MARK: C libraries
@@ -61,7 +66,8 @@ let package = Package(
             ]
         ),
         // Stand-in services that hosts run instead of a program: http and consul-kv over HTTP/1.1,
-        // etcd over gRPC (SwiftNIO's HTTP/2, with the etcd messages' protobuf written out).
+        // etcd over gRPC (SwiftNIO's HTTP/2, with the etcd messages' protobuf written out), each
+        // plaintext or TLS with the run's own certificates.
         .target(name: "Services", dependencies: [
                 "FaultlineCore",
                 "LinuxSystem",
@@ -73,6 +79,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         .target(name: "Faults", dependencies: [
@@ -175,6 +186,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         // Privileged: real namespaces; each test builds and removes its own.

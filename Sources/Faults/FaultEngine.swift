@@ -69,6 +69,8 @@ public enum FaultEngine {
                 hosts: Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.host, $0.address) }))
         case .http(let fault):
             return try HTTPFaultEffect.make(fault, name: name, services: hosts.services)
+        case .tls(let fault):
+            return try TLSFaultEffect.make(fault, name: name, targets: hosts.tls)
         }
     }
 

@@ -23,6 +23,10 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
         case noDNSServer(String)
         /// An HTTP fault's target runs no stand-in service.
         case noService(String)
+        /// A TLS fault's target serves no TLS.
+        case noTLSService(String)
+        /// A TLS fault's certificate or server context could not be made.
+        case tlsSetup(host: String, detail: String)
     }
 
     public var code: Code
@@ -53,6 +57,10 @@ public struct FaultError: Error, Sendable, Equatable, CustomStringConvertible {
             "dns fault \(fault) needs the scenario's DNS server, which is not running"
         case .noService(let host):
             "host \(host) runs no stand-in service for an http fault to shape"
+        case .noTLSService(let host):
+            "host \(host) runs no stand-in serving TLS for a tls fault to shape"
+        case .tlsSetup(let host, let detail):
+            "making the TLS certificate or server context of host \(host): \(detail)"
         }
     }
 }

@@ -14,15 +14,18 @@ public struct HostFaultContext: Sendable {
     public var burner: [String]
     /// The running stand-in services by host, which `http` faults change.
     public var services: [String: any HTTPFaultTarget]
+    /// The TLS sides of the stand-ins that serve TLS, by host, which `tls` faults change.
+    public var tls: [String: StandInTLS]
 
     public init(
         cgroups: [String: HostCgroup] = [:], processes: [String: any HostProcessControl] = [:], burner: [String] = [],
-        services: [String: any HTTPFaultTarget] = [:]
+        services: [String: any HTTPFaultTarget] = [:], tls: [String: StandInTLS] = [:]
     ) {
         self.cgroups = cgroups
         self.processes = processes
         self.burner = burner
         self.services = services
+        self.tls = tls
     }
 }
 

@@ -28,10 +28,12 @@ public struct TLSStep: Codable, Sendable, Equatable {
     public var sender: String?
     /// `alert`: its description and code (`bad_certificate (42)`), or `encrypted`.
     public var alert: String?
+    /// A TLS stand-in's step: the faults that chose the certificate or version the handshake met.
+    public var fault: String?
 
     public init(
         step: Kind, serverName: String? = nil, alpn: [String]? = nil, versions: [String]? = nil, version: String? = nil,
-        sender: String? = nil, alert: String? = nil
+        sender: String? = nil, alert: String? = nil, fault: String? = nil
     ) {
         self.step = step
         self.serverName = serverName
@@ -40,6 +42,7 @@ public struct TLSStep: Codable, Sendable, Equatable {
         self.version = version
         self.sender = sender
         self.alert = alert
+        self.fault = fault
     }
 }
 

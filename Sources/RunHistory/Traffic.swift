@@ -24,13 +24,17 @@ public struct ConnectionEvent: Codable, Sendable, Equatable {
     /// For a later `protocol` event: why the observer stopped reading the connection here (an
     /// HTTP/2 capture gap, a header block HPACK could not decode). Calls from here on are unseen.
     public var undecoded: String?
-    /// For `tls`: the step of the TLS handshake the wire showed.
+    /// For `tls`: the step of the TLS handshake the wire showed (or the stand-in made).
     public var tls: TLSStep?
+    /// Who saw it: nil for the wire; `service:<host>` for a TLS stand-in, which records its own
+    /// side of each connection (accepted, the handshake's end with the alert it received or sent,
+    /// closed), numbered on its own. The stand-in holds the keys, so it reads what the wire cannot.
+    public var via: String?
 
     public init(
         connection: Int, from: String, to: String, sourcePort: UInt16, port: UInt16, phase: ConnectionPhase,
         bytesOut: Int? = nil, bytesIn: Int? = nil, application: ApplicationProtocol? = nil, undecoded: String? = nil,
-        tls: TLSStep? = nil
+        tls: TLSStep? = nil, via: String? = nil
     ) {
         self.connection = connection
         self.from = from
@@ -43,6 +47,7 @@ public struct ConnectionEvent: Codable, Sendable, Equatable {
         self.application = application
         self.undecoded = undecoded
         self.tls = tls
+        self.via = via
     }
 }
 
@@ -106,10 +111,15 @@ public struct HTTPRequestEvent: Codable, Sendable, Equatable {
     public var stream: Int?
     /// A gRPC call (`content-type: application/grpc…`): its outcome is the response's `grpcStatus`.
     public var grpc: Bool?
+    /// The client's port, as the stand-in saw it (the wire's connection events carry theirs).
+    public var sourcePort: UInt16?
+    /// Served inside TLS by the stand-in that terminated it; the wire saw only encrypted records.
+    public var tls: Bool?
 
     public init(
         exchange: Int, connection: Int? = nil, from: String, to: String, port: UInt16, method: String, path: String,
-        headers: [String: String] = [:], via: String, stream: Int? = nil, grpc: Bool? = nil
+        headers: [String: String] = [:], via: String, stream: Int? = nil, grpc: Bool? = nil, sourcePort: UInt16? = nil,
+        tls: Bool? = nil
     ) {
         self.exchange = exchange
         self.connection = connection
@@ -122,6 +132,8 @@ public struct HTTPRequestEvent: Codable, Sendable, Equatable {
         self.via = via
         self.stream = stream
         self.grpc = grpc
+        self.sourcePort = sourcePort
+        self.tls = tls
     }
 }
 

@@ -63,11 +63,11 @@ extension ScenarioRunner {
         teardown.push("stopping the CPU sampler") { sampler.stop() }
     }
 
-    /// What `cpu:`, `process:` and `http:` faults may touch.
+    /// What `cpu:`, `process:`, `http:` and `tls:` faults may touch.
     var hostFaultContext: HostFaultContext {
         let (cgroups, supervisors) = state.withLock { ($0.cgroups, $0.supervisors) }
         return HostFaultContext(
             cgroups: cgroups, processes: supervisors.mapValues { $0 as any HostProcessControl },
-            burner: options.burner ?? RunOptions.ownBurner, services: services.targets)
+            burner: options.burner ?? RunOptions.ownBurner, services: services.targets, tls: services.tlsTargets)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Netlink
 import RunHistory
 import ScenarioFormat
+import Services
 import Testbed
 
 extension ScenarioRunner {
@@ -59,19 +60,38 @@ extension ScenarioRunner {
         return path
     }
 
+    /// Where the run's certificate authority is written for clients (`FAULTLINE_TLS_CA`).
+    var authorityPath: String { RunRegistry.workDirectory(runID: runID) + "/tls/ca.pem" }
+
+    /// The run's own certificate authority, made and written out when a stand-in serves TLS.
+    private func makeCertificates() throws -> RunCertificates? {
+        guard scenario.hosts.contains(where: { $0.tls != nil }) else { return nil }
+        do {
+            let certificates = try RunCertificates(runID: runID)
+            try certificates.writeAuthority(to: authorityPath)
+            progress("made the run's certificate authority: \(authorityPath)")
+            return certificates
+        } catch {
+            throw RunnerError(operation: "making the run's TLS certificates", detail: "\(error)")
+        }
+    }
+
     /// Starts every host's program in its namespace, with its own /etc/hosts and resolv.conf.
     func startHosts() throws {
-        let env = baseEnvironment
+        var env = baseEnvironment
         let history = history
         if scenario.hosts.contains(where: { $0.service != nil }) {
             teardown.push("stopping the stand-in services") { self.services.stop() }
         }
+        let certificates = try makeCertificates()
+        if certificates != nil { env["FAULTLINE_TLS_CA"] = authorityPath }
         for host in scenario.hosts {
             if let service = host.service {
                 // Bound before this returns: ready at once, no `ready:` rule needed.
                 guard let topology else { throw RunnerError(operation: "starting service on \(host.name)", detail: "no testbed") }
-                try services.start(service, host: host.name, topology: topology, history: history)
-                progress("started \(host.name): \(service.keyword) stand-in on port \(service.port)")
+                try services.start(
+                    service, host: host.name, tls: host.tls, certificates: certificates, topology: topology, history: history)
+                progress("started \(host.name): \(service.keyword) stand-in on port \(service.port)\(host.tls == nil ? "" : " (TLS)")")
             }
             guard let command = host.run else { continue }
             var hostEnv = env

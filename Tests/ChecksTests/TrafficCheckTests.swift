@@ -234,6 +234,71 @@ struct TrafficCheckTests {
         #expect(r.verdict == .unknown && r.summary.contains("TLS: the handshake completed"), "\(r.summary)")
     }
 
+    /// TLS to a stand-in: the wire sees the handshake, the stand-in that terminated it the requests
+    /// inside. Joined by addresses, ports and time, the requests are the attempts, judged as on
+    /// plaintext; a connection from another port is not joined and stays unreadable.
+    @Test func theStandInsSideOfATLSConnectionIsReadWhereTheWireCannot() {
+        var b = TrafficBuilder()
+        b.opaque(at: 10, application: .tls, lasting: 40, sourcePort: 41000)
+        b.served(at: 10.4, sourcePort: 41000, statuses: [503, 200], lasting: 39)
+        var attempts = AttemptLog(history: b.history(endingAt: 1000)).attempts
+        #expect(attempts.map(\.outcome.description) == ["HTTP 503", "HTTP 200"])
+        #expect(attempts.allSatisfy { $0.method == "PUT" && $0.path == "/v1/kv/x" })
+        let availability = ServiceLevelExpectation(traffic: Self.client, success: RatioRequirement(.atLeast, Percentage(percent: 50)))
+        #expect(Self.judge(.availability(availability), b.history(endingAt: 1000)).verdict == .pass)
+
+        b.opaque(at: 100, application: .tls, sourcePort: 41001)
+        b.served(at: 100.4, sourcePort: 41999, statuses: [200])
+        attempts = AttemptLog(history: b.history(endingAt: 1000)).attempts
+        #expect(attempts.filter { $0.undecodedReason != nil }.count == 1, "\(attempts.map(\.outcome))")
+        #expect(Self.judge(.availability(availability), b.history(endingAt: 1000)).verdict == .unknown)
+    }
+
+    /// The alert that ended a handshake: the wire's code when it read one (a TLS 1.3 client alerting
+    /// before its keys changed sends it in the clear), the stand-in's when the wire saw it encrypted.
+    @Test(arguments: [
+        (TLSStep(step: .alert, sender: "client", alert: "encrypted"), TLSStep(step: .alert, sender: "client", alert: "bad_certificate (42)"),
+         "TLS handshake failed: alert bad_certificate (42) from the client"),
+        (TLSStep(step: .alert, sender: "client", alert: "certificate_expired (45)"),
+         TLSStep(step: .alert, sender: "client", alert: "an alert sent in the clear, which the server could not decrypt (the wire reads its code)"),
+         "TLS handshake failed: alert certificate_expired (45) from the client"),
+    ])
+    func aHandshakesAlertIsReadFromWhicheverSideCouldReadIt(wire: TLSStep, standIn: TLSStep, outcome: String) {
+        var b = TrafficBuilder()
+        b.opaque(at: 10, application: .tls, handshake: [TLSStep(step: .clientHello), TLSStep(step: .serverHello, version: "TLS 1.3"), wire],
+                 sourcePort: 41000)
+        b.served(at: 10.4, sourcePort: 41000, ended: standIn)
+        #expect(AttemptLog(history: b.history(endingAt: 1000)).attempts.map(\.outcome.description) == [outcome])
+    }
+
+    /// A handshake that completed and carried no request: closed, the client refused what it saw
+    /// after the handshake (curl checks the name only then); still open, an idle connection.
+    @Test func aCompletedHandshakeWithoutARequestIsARefusalWhenClosedAndConnectedWhenOpen() {
+        var b = TrafficBuilder()
+        b.opaque(at: 10, application: .tls, sourcePort: 41000)
+        b.served(at: 10.4, sourcePort: 41000)
+        b.opaque(at: 100, application: .tls, closes: nil, sourcePort: 41001)
+        b.served(at: 100.4, sourcePort: 41001, closes: nil)
+        let attempts = AttemptLog(history: b.history(endingAt: 1000)).attempts
+        #expect(attempts.count == 2)
+        #expect(attempts[0].fails([.tls]) && attempts[0].outcome.description.contains("without a request"), "\(attempts[0].outcome)")
+        #expect(attempts[1].outcome == .connected)
+    }
+
+    /// Without a capture the stand-in's own record is the source: its handshakes and requests.
+    @Test func withoutACaptureATLSStandInsRecordIsTheSource() {
+        var b = TrafficBuilder()
+        b.served(at: 10, sourcePort: 41000, ended: TLSStep(step: .alert, sender: "client", alert: "unknown_ca (48)"))
+        b.served(at: 50, sourcePort: 41001, ended: nil, closes: .reset)
+        b.served(at: 100, sourcePort: 41002, statuses: [200, 429])
+        let log = AttemptLog(history: b.history(endingAt: 1000))
+        #expect(log.source == "services")
+        #expect(log.attempts.map(\.outcome.description) == [
+            "TLS handshake failed: alert unknown_ca (48) from the client", "TLS handshake failed: reset before the handshake completed",
+            "HTTP 200", "HTTP 429",
+        ])
+    }
+
     /// `Upgrade: h2c` (or a WebSocket): the 101 answer is not the call's outcome.
     @Test func aSwitchingProtocolsAnswerIsNotASuccess() {
         var b = TrafficBuilder()

@@ -35,13 +35,13 @@ struct TrafficBuilder {
     /// TLS shows its handshake's `steps` (by default hellos and completion, TLS 1.3).
     mutating func opaque(
         at ms: Double, application: ApplicationProtocol, lasting: Double = 50, from: String = "client", to: String = "api",
-        handshake: [TLSStep] = Self.completedHandshake, closes: ConnectionPhase? = .closed
+        handshake: [TLSStep] = Self.completedHandshake, closes: ConnectionPhase? = .closed, sourcePort: UInt16 = 40002
     ) {
         let id = next
         next += 1
         func add(_ dt: Double, _ phase: ConnectionPhase, tls: TLSStep? = nil) {
             events.append(Event(t: Self.t(ms + dt), .connection(ConnectionEvent(
-                connection: id, from: from, to: to, sourcePort: 40002, port: 8443, phase: phase,
+                connection: id, from: from, to: to, sourcePort: sourcePort, port: 8443, phase: phase,
                 application: phase == .identified ? application : nil, tls: tls))))
         }
         add(0, .attempt)
@@ -49,6 +49,35 @@ struct TrafficBuilder {
         add(0.5, .identified)
         if application == .tls {
             for (i, step) in handshake.enumerated() { add(1 + Double(i), .tls, tls: step) }
+        }
+        if let closes { add(lasting, closes) }
+    }
+
+    /// A TLS stand-in's own side of a connection from `sourcePort`, accepted at `at` ms: how its
+    /// handshake ended (`ended`, nil for never), the requests it served inside (answered with
+    /// `statuses`, 5 ms apart), and its close after `lasting` ms (nil: still open).
+    mutating func served(
+        at ms: Double, sourcePort: UInt16 = 40002, ended: TLSStep? = TLSStep(step: .completed, version: "TLS 1.3"),
+        statuses: [Int] = [], closes: ConnectionPhase? = .closed, lasting: Double = 50, from: String = "client", to: String = "api"
+    ) {
+        let id = next
+        next += 1
+        func add(_ dt: Double, _ phase: ConnectionPhase, application: ApplicationProtocol? = nil, tls: TLSStep? = nil) {
+            events.append(Event(t: Self.t(ms + dt), .connection(ConnectionEvent(
+                connection: id, from: from, to: to, sourcePort: sourcePort, port: 8443, phase: phase,
+                application: application, tls: tls, via: "service:\(to)"))))
+        }
+        add(0.3, .established)
+        add(0.3, .identified, application: .tls)
+        if let ended { add(2, .tls, tls: ended) }
+        for (i, status) in statuses.enumerated() {
+            let exchange = 1000 + id * 10 + i
+            let t = ms + 5 + Double(i) * 5
+            events.append(Event(t: Self.t(t), .httpRequest(HTTPRequestEvent(
+                exchange: exchange, from: from, to: to, port: 8443, method: "PUT", path: "/v1/kv/x", via: "service:\(to)",
+                sourcePort: sourcePort, tls: true))))
+            events.append(Event(t: Self.t(t + 1), .httpResponse(HTTPResponseEvent(
+                exchange: exchange, from: from, to: to, status: status, latency: Self.t(1), via: "service:\(to)"))))
         }
         if let closes { add(lasting, closes) }
     }

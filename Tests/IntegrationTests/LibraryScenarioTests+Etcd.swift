@@ -50,15 +50,20 @@ extension LibraryScenarioTests {
         Case(file: "go-status-class-breaker-broken.yaml", failing: [
             "breaker opens on 503 for Retry-After, then one trial", "honours Retry-After on 503", "never retries 400",
         ]),
+        Case(file: "consul-tls-writes.yaml", failing: []),
+        Case(file: "consul-tls-writes-broken.yaml", failing: [
+            "an expired certificate is never retried", "a certificate for another name is never retried",
+            "an old protocol is never retried", "the operator is alerted to the certificate",
+        ]),
     ]
 
     static let goInstalled = GoExamples.available && EtcdTools.installed
         && ["/usr/share/gocode/src/google.golang.org/grpc", "/usr/share/gocode/src/go.etcd.io/etcd/clientv3",
-            "/usr/share/gocode/src/github.com/hashicorp/go-retryablehttp"]
+            "/usr/share/gocode/src/github.com/hashicorp/go-retryablehttp", "/usr/share/gocode/src/github.com/armon/consul-api"]
             .allSatisfy { FileManager.default.fileExists(atPath: $0) }
 
     @Test(.enabled(if: goInstalled,
-                   "needs golang-go, golang-google-grpc-dev, golang-etcd-server-dev, golang-github-hashicorp-go-retryablehttp-dev and etcd-server (scripts/setup.sh test)"),
+                   "needs golang-go, golang-google-grpc-dev, golang-etcd-server-dev, golang-github-hashicorp-go-retryablehttp-dev, golang-github-armon-consul-api-dev and etcd-server (scripts/setup.sh test)"),
           arguments: goCases)
     func goClientVerdictIsAsDesigned(_ c: Case) throws {
         try verdictIsAsDesigned(c)

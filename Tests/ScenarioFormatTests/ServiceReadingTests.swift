@@ -24,6 +24,31 @@ struct ServiceReadingTests {
             delay: .milliseconds(100))))
     }
 
+    @Test func tlsOnAStandInAndTLSFaultsDecodeToExactValues() throws {
+        let file = (Self.file as NSString).deletingLastPathComponent + "/tls-faults.yaml"
+        let scenario = try ScenarioReader.read(file: file).get()
+        #expect(scenario.host(named: "consul")?.tls == ServiceTLS(names: ["consul.service.consul"]))
+        #expect(scenario.host(named: "client")?.tls == nil)
+        let actions = scenario.faults.map { f -> TLSFaultAction? in
+            if case .tls(let t) = f.kind, t.target == "consul" { return t.action }
+            return nil
+        }
+        #expect(actions == [
+            .certificate(.expired), .certificate(.wrongName), .certificate(.unknownCA), .maxVersion(.tls11),
+            .handshake(.reset), .certificate(.rotated),
+        ])
+        #expect(scenario.faults.last?.duration == nil, "a rotation has no 'for'")
+        let plain = """
+        scenario: t
+        duration: 5s
+        hosts:
+          kv: { service: consul-kv, tls: true }
+          off: { service: http, port: 80, tls: false }
+        """
+        let read = try ScenarioReader.read(yaml: plain, file: "x.yaml").get()
+        #expect(read.host(named: "kv")?.tls == ServiceTLS() && read.host(named: "off")?.tls == nil)
+    }
+
     @Test(arguments: [
         ("abort: close", HTTPFaultAction.abort(.close)),
         ("delay: 1s", .passThrough),

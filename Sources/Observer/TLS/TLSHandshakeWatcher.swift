@@ -1,3 +1,4 @@
+import FaultlineCore
 import RunHistory
 
 /// Follows one TLS connection's handshake from both directions and says each step it can read:

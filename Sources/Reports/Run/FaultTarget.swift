@@ -14,6 +14,7 @@ public enum FaultTarget {
             "queries for \(d.name)\(d.type.map { " \($0.rawValue)" } ?? "")"
                 + (d.hosts.map { " from \($0.joined(separator: ", "))" } ?? "") + " (\(d.action.keyword))"
         case .http(let h): "\(h.match.method ?? "any method") \(h.target)\(h.match.path)"
+        case .tls(let t): "TLS handshakes with \(t.target) (\(t.action))"
         }
     }
 }

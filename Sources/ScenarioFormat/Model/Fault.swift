@@ -30,6 +30,8 @@ public enum FaultKind: Codable, Sendable, Equatable {
     case dns(DNSHijack)
     /// A stand-in service answers differently (status, delay, dropped connection).
     case http(HTTPFault)
+    /// A TLS stand-in's handshakes meet another certificate, an old version, or a reset.
+    case tls(TLSFault)
 
     /// The key that introduces this kind in a scenario file.
     public var keyword: String {
@@ -40,6 +42,7 @@ public enum FaultKind: Codable, Sendable, Equatable {
         case .process: "process"
         case .dns: "dns"
         case .http: "http"
+        case .tls: "tls"
         }
     }
 }

@@ -82,10 +82,12 @@ public struct Host: Codable, Sendable, Equatable {
     public var resolver: ResolverOptions
     /// A stand-in service Faultline serves on this host instead of a program.
     public var service: Service?
+    /// The stand-in serves TLS (`tls:`), with a certificate from the run's authority.
+    public var tls: ServiceTLS?
 
     public init(
         name: String, run: String? = nil, ready: Readiness? = nil, env: [String: String] = [:],
-        resolver: ResolverOptions = .default, service: Service? = nil
+        resolver: ResolverOptions = .default, service: Service? = nil, tls: ServiceTLS? = nil
     ) {
         self.name = name
         self.run = run
@@ -93,6 +95,7 @@ public struct Host: Codable, Sendable, Equatable {
         self.env = env
         self.resolver = resolver
         self.service = service
+        self.tls = tls
     }
 }
 

@@ -11,6 +11,7 @@ enum FaultKindKey: String, CaseIterable {
     case process
     case dns
     case http
+    case tls
 
     static var keywords: [String] { allCases.map(\.rawValue) }
 }
@@ -89,6 +90,7 @@ extension ScenarioBuilder {
         case .process: readProcessFault(node, path).map(FaultKind.process)
         case .dns: readHijack(node, path).map(FaultKind.dns)
         case .http: readHTTPFault(node, path).map(FaultKind.http)
+        case .tls: readTLSFault(node, path).map(FaultKind.tls)
         }
     }
 

@@ -1,6 +1,6 @@
 /// Reads a host's stand-in service: `service: http | consul-kv | etcd` with `port:` and the keys of its kind.
 extension ScenarioBuilder {
-    static let serviceKeys = ["service", "port", "routes", "kv", "acl"]
+    static let serviceKeys = ["service", "port", "routes", "kv", "acl", "tls"]
     static let routeKeys = ["path", "method", "respond"]
     static let replyKeys = ["status", "body", "headers", "delay"]
     static let httpMethods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]

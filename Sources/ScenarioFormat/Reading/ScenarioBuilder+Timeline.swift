@@ -6,6 +6,12 @@ extension ScenarioBuilder {
     func checkTimeline() {
         guard let duration else { return }
         for d in faults { checkFaultFits(d, runDuration: duration) }
+        for d in faults {
+            if let f = d.fault, case .tls(let t) = f.kind, t.action == .certificate(.rotated), let n = d.forNode {
+                r.warning(n, "\(d.path).for", "a rotation stays: the old certificate does not come back when "
+                    + "'for' ends; leave 'for' out")
+            }
+        }
         checkOverlaps(runDuration: duration)
         checkLinkOverlaps(runDuration: duration)
         for e in expectations { checkWindowFits(e, runDuration: duration) }
@@ -29,7 +35,7 @@ extension ScenarioBuilder {
             guard let fault = d.fault else { return nil }
             switch fault.kind {
             case .partition(let p): return (d, fault, p)
-            case .link, .cpu, .process, .http: return nil
+            case .link, .cpu, .process, .http, .tls: return nil
             // Several hijacks may be active at once: the first applied that matches a query wins.
             case .dns: return nil
             }

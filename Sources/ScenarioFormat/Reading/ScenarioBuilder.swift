@@ -150,6 +150,7 @@ final class ScenarioBuilder {
         }
         if let n = f["dns"], let options = readResolver(n, f.path("dns")) { host.resolver = options }
         host.service = readService(f, host: name)
+        if host.service != nil, let n = f["tls"] { host.tls = readServiceTLS(n, f.path("tls")) }
         if host.ready != nil, host.run == nil, !f.has("service"), let n = f.keyNode("ready") {
             r.warning(n, f.path("ready"), "host '\(name)' has a 'ready' rule but no 'run' program")
         }

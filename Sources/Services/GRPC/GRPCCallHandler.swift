@@ -25,7 +25,7 @@ final class GRPCCallHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let rules: HTTPFaultRules
     private let recorder: ServiceRecorder
     private var context: ChannelHandlerContext?
-    private var client = "unknown"
+    private var client = ServiceClient.unknown
     private var stream: Int?
 
     private enum State {
@@ -55,7 +55,7 @@ final class GRPCCallHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        client = recorder.client(at: context.channel.parent?.remoteAddress?.ipAddress)
+        client = recorder.client(at: context.channel.parent?.remoteAddress)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {

@@ -6,8 +6,8 @@ import NIOHTTP2
 import NIOPosix
 import Synchronization
 
-/// A stand-in gRPC server on SwiftNIO's HTTP/2, listening inside a host's namespace (plaintext
-/// h2c with prior knowledge, as gRPC clients dial `http://` targets).
+/// A stand-in gRPC server on SwiftNIO's HTTP/2, listening inside a host's namespace: plaintext
+/// h2c with prior knowledge (as gRPC clients dial `http://` targets), or HTTP/2 over TLS (ALPN `h2`).
 ///
 /// Each call is one HTTP/2 stream served by a ``GRPCCallHandler``; the fault rules shape calls
 /// by their method path (`/etcdserverpb.KV/Range`), as they shape HTTP requests by path.
@@ -15,14 +15,18 @@ public final class GRPCStandIn: StandIn {
     public let host: String
     public let port: UInt16
     public let rules: HTTPFaultRules
+    public let tls: StandInTLS?
     private let channel: any Channel
     private let housekeeping: RepeatedTask?
     private let stopped = Atomic(false)
 
-    private init(host: String, port: UInt16, rules: HTTPFaultRules, channel: any Channel, housekeeping: RepeatedTask?) {
+    private init(
+        host: String, port: UInt16, rules: HTTPFaultRules, tls: StandInTLS?, channel: any Channel, housekeeping: RepeatedTask?
+    ) {
         self.host = host
         self.port = port
         self.rules = rules
+        self.tls = tls
         self.channel = channel
         self.housekeeping = housekeeping
     }
@@ -31,10 +35,12 @@ public final class GRPCStandIn: StandIn {
     /// once this returns.
     public static func start(
         host: String, port: UInt16, thread: NamespaceThread, responder: any GRPCResponder,
-        recorder: ServiceRecorder, group: any EventLoopGroup
+        recorder: ServiceRecorder, group: any EventLoopGroup, tls: StandInTLS? = nil
     ) throws -> GRPCStandIn {
         let rules = HTTPFaultRules()
-        let channel = try StandInListener.listen(host: host, port: port, thread: thread, group: group) { channel in
+        let channel = try StandInListener.listen(
+            host: host, port: port, thread: thread, group: group, tls: tls, recorder: recorder
+        ) { channel in
             _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
                 mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()
             ) { stream in
@@ -49,7 +55,7 @@ public final class GRPCStandIn: StandIn {
                 initialDelay: .nanoseconds(every.nanoseconds), delay: .nanoseconds(every.nanoseconds)
             ) { _ in responder.housekeeping() }
         }
-        return GRPCStandIn(host: host, port: port, rules: rules, channel: channel, housekeeping: housekeeping)
+        return GRPCStandIn(host: host, port: port, rules: rules, tls: tls, channel: channel, housekeeping: housekeeping)
     }
 
     /// Stops accepting and the service's own work; open connections close with the event loop

@@ -13,6 +13,8 @@ public protocol StandIn: HTTPFaultTarget {
     var port: UInt16 { get }
     /// The faults applied now; every connection's handler consults them.
     var rules: HTTPFaultRules { get }
+    /// Its TLS side, when it serves TLS: the certificate and the TLS faults applied now.
+    var tls: StandInTLS? { get }
     /// Stops accepting connections; idempotent.
     func stop()
 }

@@ -22,7 +22,7 @@ final class HTTPServiceHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var arrived: UInt64 = 0
     private var pending: [(request: ServiceRequest, arrived: UInt64)] = []
     private var busy = false
-    private var client = "unknown"
+    private var client = ServiceClient.unknown
 
     init(responder: any HTTPResponder, rules: HTTPFaultRules, recorder: ServiceRecorder) {
         self.responder = responder
@@ -31,7 +31,7 @@ final class HTTPServiceHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        client = recorder.client(at: context.channel.remoteAddress?.ipAddress)
+        client = recorder.client(at: context.channel.remoteAddress)
         context.fireChannelActive()
     }
 

@@ -14,13 +14,17 @@ public final class HTTPStandIn: StandIn {
     public let port: UInt16
     /// The faults applied now.
     public let rules: HTTPFaultRules
+    public let tls: StandInTLS?
     public let responder: any HTTPResponder
     private let channel: any Channel
     private let stopped = Atomic(false)
 
-    private init(host: String, port: UInt16, responder: any HTTPResponder, rules: HTTPFaultRules, channel: any Channel) {
+    private init(
+        host: String, port: UInt16, responder: any HTTPResponder, rules: HTTPFaultRules, tls: StandInTLS?, channel: any Channel
+    ) {
         self.host = host
         self.rules = rules
+        self.tls = tls
         self.port = port
         self.responder = responder
         self.channel = channel
@@ -30,16 +34,18 @@ public final class HTTPStandIn: StandIn {
     /// connections once this returns (the socket is listening before NIO takes it).
     public static func start(
         host: String, port: UInt16, thread: NamespaceThread, responder: any HTTPResponder,
-        recorder: ServiceRecorder, group: any EventLoopGroup
+        recorder: ServiceRecorder, group: any EventLoopGroup, tls: StandInTLS? = nil
     ) throws -> HTTPStandIn {
         let rules = HTTPFaultRules()
-        let channel = try StandInListener.listen(host: host, port: port, thread: thread, group: group) { channel in
+        let channel = try StandInListener.listen(
+            host: host, port: port, thread: thread, group: group, tls: tls, recorder: recorder
+        ) { channel in
             try channel.pipeline.syncOperations.addHandler(
                 ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
             try channel.pipeline.syncOperations.addHandler(
                 HTTPServiceHandler(responder: responder, rules: rules, recorder: recorder))
         }
-        return HTTPStandIn(host: host, port: port, responder: responder, rules: rules, channel: channel)
+        return HTTPStandIn(host: host, port: port, responder: responder, rules: rules, tls: tls, channel: channel)
     }
 
     /// Stops accepting and closes the listening socket; open connections close with the event loop

@@ -18,13 +18,27 @@ public final class StandInServices: Sendable {
         self.threads = threads
     }
 
-    /// Starts `service` for `host`, bound in the host's namespace, recording into `history`.
+    /// Starts `service` for `host`, bound in the host's namespace, recording into `history`; with
+    /// `tls`, it serves TLS with a certificate from `certificates`.
     @discardableResult
-    public func start(_ service: Service, host: String, topology: Topology, history: History) throws -> any StandIn {
+    public func start(
+        _ service: Service, host: String, tls: ServiceTLS? = nil, certificates: RunCertificates? = nil,
+        topology: Topology, history: History
+    ) throws -> any StandIn {
         var names: [String: String] = [:]
         for h in topology.plan.hosts { names[h.address.description] = h.host }
         let recorder = ServiceRecorder(
-            history: history, host: host, port: service.port, hostsByAddress: names, exchanges: exchanges)
+            history: history, host: host, port: service.port, hostsByAddress: names, exchanges: exchanges,
+            tls: tls != nil)
+        var standInTLS: StandInTLS?
+        if let tls {
+            guard let certificates else {
+                throw ServiceError(operation: "starting TLS on the \(host) service", underlying: RunCertificatesMissing())
+            }
+            standInTLS = try StandInTLS(
+                host: host, tls: tls, address: withUnsafeBytes(of: try topology.address(of: host).value.bigEndian, Array.init),
+                alpn: service.speaksGRPC ? ["h2"] : ["http/1.1"], certificates: certificates)
+        }
         let loops = running.withLock { running in
             if let existing = running.group { return existing }
             let made = MultiThreadedEventLoopGroup(numberOfThreads: threads)
@@ -35,15 +49,15 @@ public final class StandInServices: Sendable {
         let standIn: any StandIn = switch service {
         case .http(let spec):
             try HTTPStandIn.start(host: host, port: spec.port, thread: thread, responder: RouteResponder(routes: spec.routes),
-                                  recorder: recorder, group: loops)
+                                  recorder: recorder, group: loops, tls: standInTLS)
         case .consulKV(let spec):
             try HTTPStandIn.start(host: host, port: spec.port, thread: thread, responder: ConsulKVResponder(spec: spec),
-                                  recorder: recorder, group: loops)
+                                  recorder: recorder, group: loops, tls: standInTLS)
         case .etcd(let spec):
             try GRPCStandIn.start(
                 host: host, port: spec.port, thread: thread,
-                responder: EtcdResponder(spec: spec, name: host, clientURL: "http://\(host):\(spec.port)"),
-                recorder: recorder, group: loops)
+                responder: EtcdResponder(spec: spec, name: host, clientURL: "\(tls == nil ? "http" : "https")://\(host):\(spec.port)"),
+                recorder: recorder, group: loops, tls: standInTLS)
         }
         running.withLock { $0.services[host] = standIn }
         return standIn
@@ -55,6 +69,9 @@ public final class StandInServices: Sendable {
     /// The stand-ins by host, as fault targets.
     public var targets: [String: any HTTPFaultTarget] { running.withLock { $0.services.mapValues { $0 } } }
 
+    /// The TLS sides of the stand-ins that serve TLS, by host, as TLS fault targets.
+    public var tlsTargets: [String: StandInTLS] { running.withLock { $0.services.compactMapValues(\.tls) } }
+
     /// Stops every stand-in and the event loops. Idempotent.
     public func stop() {
         let (all, group) = running.withLock { running -> ([any StandIn], MultiThreadedEventLoopGroup?) in
@@ -64,4 +81,9 @@ public final class StandInServices: Sendable {
         for s in all { s.stop() }
         try? group?.syncShutdownGracefully()
     }
+}
+
+/// A TLS stand-in was started without the run's certificates.
+struct RunCertificatesMissing: Error, CustomStringConvertible {
+    var description: String { "the run made no certificate authority" }
 }
