@@ -157,6 +157,19 @@ struct TLSStandInTests {
         }
     }
 
+    /// An `http` fault's abort on a TLS stand-in: `reset` is a TCP reset (no TLS close_notify
+    /// before it, which would make it a clean end), `close` a TLS close and a FIN.
+    @Test(.enabled(if: runnable, "needs root for network namespaces, python3 and curl"), arguments: [
+        (HTTPAbort.reset, "curl: (56) Recv failure: Connection reset by peer"), (.close, "curl: (52) Empty reply from server"),
+    ])
+    func anAbortOverTLSIsTheResetOrCloseItNames(mode: HTTPAbort, error: String) throws {
+        try StandInFixture.withStandIn(Self.api, tls: ServiceTLS()) { bed in
+            _ = try bed.apply(HTTPFault(target: "api", action: .abort(mode)))
+            let out = try bed.client("curl -sS -m 2 --cacert \(bed.authority!) https://\(bed.api):8443/v1/kv/config 2>&1").output
+            #expect(out.hasPrefix(error), "\(out)")
+        }
+    }
+
     /// etcd over TLS: etcdctl (grpc-go, ALPN h2) against the etcd stand-in with the test
     /// authority; an unknown authority is refused with grpc-go's alert, which TLS 1.3 encrypts on
     /// the wire and the stand-in reads.

@@ -304,11 +304,7 @@ final class GRPCCallHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func abortConnection(_ mode: HTTPAbort) {
         guard let context, let connection = context.channel.parent else { return }
         exchange = 0
-        guard mode == .reset, let provider = connection as? any SocketOptionProvider else {
-            connection.close(promise: nil)
-            return
-        }
-        provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in connection.close(promise: nil) }
+        connection.abort(mode)
     }
 
     /// `grpc-message` is percent-encoded outside printable ASCII (and `%` itself).

@@ -120,12 +120,7 @@ final class HTTPServiceHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Drops the connection without an answer: `reset` sends RST (linger 0), `close` a FIN.
     private func abort(context: ChannelHandlerContext, mode: HTTPAbort) {
         pending.removeAll()
-        guard mode == .reset, let provider = context.channel as? any SocketOptionProvider else {
-            context.close(promise: nil)
-            return
-        }
-        provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).hop(to: context.eventLoop).assumeIsolated()
-            .whenComplete { _ in context.close(promise: nil) }
+        context.channel.abort(mode)
     }
 }
 
