@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "CLinux"),
         // NFQUEUE over raw netlink: the userspace link-fault engine's hot path, no allocation per packet.
         .target(name: "CNetfilterQueue"),
+        // nf_tables through libnftnl and libmnl: partitions' reject/reset rules and NFQUEUE steering.
+        .target(name: "CNFTables", linkerSettings: [.linkedLibrary("nftnl"), .linkedLibrary("mnl")]),
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         // libyaml's event parser: the scenario reader composes its own tree, finding repeated keys as it goes.
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
@@ -89,6 +91,7 @@ let package = Package(
         .target(name: "Faults", dependencies: [
                 "CLinux",
                 "CNetfilterQueue",
+                "CNFTables",
                 "DNS",
                 "FaultlineCore",
                 "LinuxSystem",
@@ -163,7 +166,7 @@ let package = Package(
         .testTarget(name: "RunHistoryTests", dependencies: ["FaultlineCore", "RunHistory", "ScenarioFormat"]),
         .testTarget(name: "ChecksTests", dependencies: ["Checks", "FaultlineCore", "RunHistory", "ScenarioFormat"]),
         .testTarget(name: "ReportsTests", dependencies: ["Checks", "FaultlineCore", "Reports", "RunHistory", "ScenarioFormat"], exclude: ["Golden"]),
-        .testTarget(name: "FaultsTests", dependencies: ["FaultlineCore", "Faults", "Netlink", "ScenarioFormat", "Testbed"]),
+        .testTarget(name: "FaultsTests", dependencies: ["CNFTables", "FaultlineCore", "Faults", "Netlink", "ScenarioFormat", "Testbed"]),
         .testTarget(name: "NetlinkTests", dependencies: ["LinuxSystem", "Netlink"]),
         .testTarget(name: "RunnerTests", dependencies: ["Faults", "Runner"]),
         .testTarget(name: "GuestTests", dependencies: ["Guest"]),

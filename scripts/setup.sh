@@ -19,6 +19,7 @@ cd "$(dirname "$0")/.."
 # Building Faultline (every purpose).
 build=(
   libnl-3-dev libnl-route-3-dev                # netlink: topology and faults, in-process
+  libnftnl-dev libmnl-dev                       # nf_tables over netlink: partition reject/reset and NFQUEUE rules, in-process
   libpcap-dev                                   # the traffic observer's capture on the router (capture.pcap)
   libyaml-dev                                   # libyaml: the scenario reader's YAML parser
   pkg-config                                    # finds libnl's and libyaml's headers for the build
@@ -29,7 +30,7 @@ quickstart=(
 )
 # scripts/test.sh: the unit and integration tests, the example scenarios and the incident library.
 test=(
-  iptables                                      # partition modes reject and reset, NFQUEUE (the userspace link engine)
+  iptables                                      # iptables-legacy: partition reject/reset and NFQUEUE where nf_tables lacks IPv4 (the guest kernel)
   tcpdump                                       # the observer's tests read capture.pcap back with it
   bind9-dnsutils                                # dig: a real DNS client in the DNS integration tests
   dnsmasq-base                                  # a real DNS server in the observer's tests (binary only, no service)

@@ -29,7 +29,7 @@ public enum FaultEngine {
         }
         return try make(
             fault.kind, name: fault.name, plan: topology.plan, backend: topology.backend,
-            netfilter: SpawningIPTables(topology: topology), slot: slot, packets: packets, environment: environment, hosts: hosts)
+            netfilter: NetfilterChoice.netfilter(for: topology), slot: slot, packets: packets, environment: environment, hosts: hosts)
     }
 
     /// The same with every seam given, for tests with ``RecordingBackend``, ``RecordingNetfilter``

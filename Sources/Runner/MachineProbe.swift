@@ -88,10 +88,18 @@ public enum MachineProbe {
         caps.append(Capability(
             name: "network namespaces and veth", available: true,
             detail: "built a 1-host testbed through libnl (\(plan.routerNamespace.name))", remedy: nil))
-        caps.append(iptablesProbe(topology, rule: ["-A", "FORWARD", "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"],
-                                  name: "iptables REJECT tcp-reset", purpose: "partition mode reset"))
-        caps.append(iptablesProbe(topology, rule: ["-A", "FORWARD", "-j", "NFQUEUE", "--queue-num", "7", "--queue-bypass"],
-                                  name: "iptables NFQUEUE", purpose: "the userspace link-fault engine"))
+        let nft = nftablesProbe(topology)
+        caps.append(nft)
+        if nft.available {
+            for (name, purpose) in [("netfilter REJECT tcp-reset", "partition modes reject and reset"), ("netfilter NFQUEUE", "the userspace link-fault engine")] {
+                caps.append(Capability(name: name, available: true, detail: "through nf_tables in-process (for \(purpose))", remedy: nil))
+            }
+        } else {
+            caps.append(iptablesProbe(topology, rule: ["-A", "FORWARD", "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"],
+                                      name: "netfilter REJECT tcp-reset", purpose: "partition mode reset"))
+            caps.append(iptablesProbe(topology, rule: ["-A", "FORWARD", "-j", "NFQUEUE", "--queue-num", "7", "--queue-bypass"],
+                                      name: "netfilter NFQUEUE", purpose: "the userspace link-fault engine"))
+        }
         caps.append(contentsOf: linkProbes(topology))
         return caps
     }
@@ -116,6 +124,29 @@ public enum MachineProbe {
         caps.append(Capability(name: "link engine (auto)", available: link.netem || queueProblem == nil,
                                detail: link.autoEngineSummary, remedy: nil))
         return caps
+    }
+
+    /// A reject (TCP reset) and an NFQUEUE rule added and deleted through libnftnl in the
+    /// throwaway router namespace: whether partitions and the delay line need no iptables here.
+    private static func nftablesProbe(_ topology: Topology) -> Capability {
+        let name = "nf_tables (libnftnl)"
+        if let problem = NetfilterChoice.nftablesProblem(on: topology.routerThread) {
+            return Capability(name: name, available: false, detail: problem + "; partitions and NFQUEUE fall back to iptables-legacy",
+                              remedy: "a kernel with nf_tables for IPv4 (CONFIG_NF_TABLES_IPV4), or apt-get install iptables")
+        }
+        let rules = [
+            IPTablesRule(chain: "FORWARD", source: nil, destination: IPv4Prefix(address: 0xC612_00FE), transport: "tcp", target: .reject(with: .tcpReset)),
+            IPTablesRule(chain: "FORWARD", source: nil, destination: IPv4Prefix(address: 0xC612_00FE), target: .queue(number: 7)),
+        ]
+        do {
+            let netfilter = NFTablesNetfilter(topology: topology)
+            try netfilter.insert(rules, in: topology.plan.routerNamespace)
+            try netfilter.delete(rules, in: topology.plan.routerNamespace)
+            return Capability(name: name, available: true,
+                              detail: "added and deleted reject (tcp reset) and queue rules in a throwaway namespace, in-process", remedy: nil)
+        } catch {
+            return Capability(name: name, available: false, detail: "\(error)", remedy: "a kernel with nft_reject and nft_queue")
+        }
     }
 
     private static func iptablesProbe(_ topology: Topology, rule: [String], name: String, purpose: String) -> Capability {

@@ -36,7 +36,7 @@ extension ScenarioRunner {
             progress("link fault \(fault.name): engine \(engine.rawValue)")
         }
         if needsQueue {
-            _ = try SpawningIPTables.executable(on: topology.routerThread)
+            if let problem = NetfilterChoice.requirementProblem(on: topology.routerThread) { throw problem }
             if let problem = LinkCapabilities.queueProblem(on: topology.routerThread) {
                 throw RunnerError(operation: "preparing the userspace link engine", detail: problem)
             }

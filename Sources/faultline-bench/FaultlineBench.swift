@@ -11,7 +11,7 @@ struct FaultlineBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faultline-bench",
         abstract: "Measures Faultline's setup, faults, observer, DNS server and guest mode against their references.",
-        subcommands: [Everything.self, Link.self, Observer.self, DNS.self, DNSServe.self, Guest.self],
+        subcommands: [Everything.self, Partitions.self, Link.self, Observer.self, DNS.self, DNSServe.self, Guest.self],
         defaultSubcommand: Everything.self
     )
 }
@@ -62,6 +62,12 @@ extension FaultlineBench {
             commandName: "all",
             abstract: "Every section: setup, partition toggles, observer, services, validate, link.")
         func measure(runTag: String) throws { try benchEverything(runTag: runTag, binary: faultlineBinary) }
+    }
+
+    struct Partitions: BenchSection {
+        static let configuration = CommandConfiguration(
+            abstract: "Partition toggles: libnl against spawning ip, nf_tables against spawning iptables.")
+        func measure(runTag: String) throws { try benchPartitions(runTag: runTag) }
     }
 
     struct Link: BenchSection {

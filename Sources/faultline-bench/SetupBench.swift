@@ -254,6 +254,21 @@ func benchEverything(runTag: String, binary: String) throws {
     print("  per namespace, median of 20: create (unshare + bind mount) \(format(percentile(createTimes, 0.5), 0)) µs, NamespaceThread start \(format(percentile(threadTimes, 0.5), 0)) µs, delete \(format(percentile(deleteTimes, 0.5), 0)) µs")
     print("")
 
+    try benchPartitions(runTag: runTag)
+    print("")
+    try benchObserver(runTag: runTag)
+    try benchServices(runTag: runTag)
+    print("")
+    benchValidate(scenarioFolder: "scenarios", binary: binary)
+    try LinkBench.run(runTag: runTag)
+    let leftovers = NetworkNamespace.list(prefix: "fl-\(runTag)")
+    print("")
+    print("Namespaces left behind: \(leftovers.isEmpty ? "none" : leftovers.map(\.name).joined(separator: ", "))")
+}
+
+/// Partition toggles (apply + heal) of each mode: drop through libnl against spawning `ip`, reject
+/// and reset through nf_tables against spawning `iptables`.
+func benchPartitions(runTag: String) throws {
     print("Partition toggle (apply + heal), one directed cut between two hosts:")
     let plan = try TopologyPlan.make(runID: "\(runTag)-p", hosts: ["a", "b"], network: .defaultTestbed)
     let registration = try BenchTestbed.register(plan)
@@ -280,25 +295,37 @@ func benchEverything(runTag: String, binary: String) throws {
         let ratio99 = percentile(ipDrop, 0.99) / percentile(libnlDrop, 0.99)
         print("  ratio spawning ip ÷ libnl: \(format(ratio, 0))× at the median, \(format(ratio99, 0))× at p99 (goal ≥ 100×)")
     }
-    if ExternalCommand.locate("iptables") != nil {
-        // REJECT is a netfilter target, set through iptables (DESIGN.md): these two modes spawn it.
-        let reject = try effect(.reject)
-        let rejectTimes = try toggleTimes(20) { try reject.apply(); try reject.heal() }
-        print("  " + summary("reject (1 iptables rule in router, spawned)", rejectTimes))
-        let reset = try effect(.reset)
-        let iptables = try toggleTimes(20) { try reset.apply(); try reset.heal() }
-        print("  " + summary("reset  (2 iptables rules in router, spawned)", iptables))
-    } else {
-        print("  reject, reset: skipped (iptables not installed; Debian package iptables)")
+    // reject and reset are netfilter rules: through nf_tables in-process (libnftnl) where the
+    // kernel's nf_tables has IPv4, against the same rules by spawning iptables, in the same run.
+    func spawned(_ mode: PartitionMode) throws -> any FaultEffect {
+        try FaultEngine.make(
+            .partition(Partition(cuts: [DirectedPair(from: "a", to: "b")], mode: mode)), name: "cut", plan: topology.plan,
+            backend: topology.backend, netfilter: SpawningIPTables(topology: topology))
+    }
+    let nft = NetfilterChoice.nftablesProblem(on: topology.routerThread) == nil
+    for mode in [PartitionMode.reject, .reset] {
+        let rules = mode == .reject ? "1 rule" : "2 rules"
+        var inProcess: [Double] = []
+        if nft {
+            let effect = try effect(mode)
+            for _ in 0..<20 { try effect.apply(); try effect.heal() }  // warm up
+            inProcess = try toggleTimes(200) { try effect.apply(); try effect.heal() }
+            print("  " + summary("\(mode.rawValue) (\(rules)) via nf_tables (libnftnl)", inProcess))
+        } else {
+            print("  \(mode.rawValue) via nf_tables: skipped (\(NetfilterChoice.nftablesProblem(on: topology.routerThread) ?? ""))")
+        }
+        guard ExternalCommand.locate("iptables") != nil else {
+            print("  \(mode.rawValue) via spawning iptables: skipped (iptables not installed; Debian package iptables)")
+            continue
+        }
+        let effect = try spawned(mode)
+        let times = try toggleTimes(20) { try effect.apply(); try effect.heal() }
+        print("  " + summary("\(mode.rawValue) (\(rules)) via spawning iptables", times))
+        if !inProcess.isEmpty {
+            let ratio = percentile(times, 0.5) / percentile(inProcess, 0.5)
+            let ratio99 = percentile(times, 0.99) / percentile(inProcess, 0.99)
+            print("  ratio spawning iptables ÷ nf_tables: \(format(ratio, 0))× at the median, \(format(ratio99, 0))× at p99 (goal ≥ 100×)")
+        }
     }
     try topology.teardown()
-    print("")
-    try benchObserver(runTag: runTag)
-    try benchServices(runTag: runTag)
-    print("")
-    benchValidate(scenarioFolder: "scenarios", binary: binary)
-    try LinkBench.run(runTag: runTag)
-    let leftovers = NetworkNamespace.list(prefix: "fl-\(runTag)")
-    print("")
-    print("Namespaces left behind: \(leftovers.isEmpty ? "none" : leftovers.map(\.name).joined(separator: ", "))")
 }

@@ -38,12 +38,14 @@ enum EngineChoice {
         let cg = has("cgroup cpu controller")
         return [
             "partition drop:   " + (ns ? "FIB rule blackhole in the router namespace (libnl)" : "unavailable: no network namespaces"),
-            "partition reject: " + (has("iptables REJECT tcp-reset")
-                ? "iptables REJECT --reject-with icmp-host-unreachable in the router's FORWARD chain"
-                : "unavailable: needs iptables (apt-get install iptables)"),
-            "partition reset:  " + (has("iptables REJECT tcp-reset")
-                ? "iptables REJECT --reject-with tcp-reset in the router's FORWARD chain"
-                : "unavailable: needs iptables (apt-get install iptables)"),
+            "partition reject: " + (has("nf_tables (libnftnl)")
+                ? "nf_tables reject with icmp host-unreachable in the router's forward chain (libnftnl, in-process)"
+                : has("netfilter REJECT tcp-reset") ? "iptables REJECT --reject-with icmp-host-unreachable in the router's FORWARD chain (x_tables)"
+                : "unavailable: needs nf_tables for IPv4, or iptables (apt-get install iptables)"),
+            "partition reset:  " + (has("nf_tables (libnftnl)")
+                ? "nf_tables reject with tcp reset in the router's forward chain (libnftnl, in-process)"
+                : has("netfilter REJECT tcp-reset") ? "iptables REJECT --reject-with tcp-reset in the router's FORWARD chain (x_tables)"
+                : "unavailable: needs nf_tables for IPv4, or iptables (apt-get install iptables)"),
             "link (auto):      " + (has("qdisc netem") ? "netem under HTB classes (libnl); userspace NFQUEUE if deterministic: true"
                 : has("NFQUEUE reader") ? "userspace NFQUEUE delay line (netem is not in this kernel)" : "unavailable: no netem and no NFQUEUE"),
             "link rate:        " + (has("qdisc htb") ? "HTB class + u32 filter per pair on the router's egress (libnl)" : "unavailable: no htb"),

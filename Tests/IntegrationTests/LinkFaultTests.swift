@@ -152,8 +152,13 @@ struct LinkFaultTests {
         }
     }
 
-    /// The NFQUEUE steering rules in the router's FORWARD chain.
+    /// The NFQUEUE steering rules in the router: in Faultline's nf_tables table, counted from the
+    /// kernel, or in the FORWARD chain where x_tables is the engine (the guest kernel).
     static func iptablesRules(_ topology: Topology) throws -> [String] {
+        if NetfilterChoice.nftablesProblem(on: topology.routerThread) == nil {
+            let count = try NFTablesNetfilter.ruleCount(on: topology.routerThread)
+            return (0..<count).map { "nf_tables rule \($0 + 1) of table ip faultline" }
+        }
         let path = try SpawningIPTables.executable(on: topology.routerThread)
         let out = try topology.routerThread.run { () throws -> String in
             let file = "/tmp/fl-iptables-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

@@ -15,7 +15,7 @@ struct RunCertificatesTests {
         let leaf = try Certificate(pemEncoded: identity.certificatePEM)
         let root = try Certificate(pemEncoded: authority)
         var verifier = Verifier(rootCertificates: CertificateStore([root])) {
-            RFC5280Policy(validationTime: Date())
+            RFC5280Policy()
             ServerIdentityPolicy(serverHostname: host, serverIP: nil)
         }
         if case .validCertificate = await verifier.validate(leaf: leaf, intermediates: CertificateStore()) { return true }

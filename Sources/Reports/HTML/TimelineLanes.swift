@@ -100,7 +100,7 @@ public struct TimelineLanes: Sendable {
                 }
                 let carries = c.tls.map { " \($0)" } ?? c.application.map { " \($0.rawValue)" } ?? ""
                 mark("traffic \(c.from)→\(c.to)", .traffic, "\(c.from) → \(c.to)", Mark(
-                    t: t, tone: tone, shape: .tick, label: "tcp \(c.phase.rawValue)\(carries) :\(c.port) (connection \(c.connection))", row: 0.25))
+                    t: t, tone: tone, shape: .tick, label: "tcp \(c.phase.rawValue)\(carries) :\(c.port) (connection \(c.connection)\(c.via.map { ", \($0)" } ?? ""))", row: 0.25))
             case .httpRequest(let r):
                 mark("traffic \(r.from)→\(r.to)", .traffic, "\(r.from) → \(r.to)", Mark(
                     t: t, tone: .info, shape: .dot, label: "\(r.method) \(r.path) :\(r.port) (exchange \(r.exchange), \(r.via))", row: 0.75))
