@@ -29,7 +29,16 @@ public enum FaultEngine {
         }
         return try make(
             fault.kind, name: fault.name, plan: topology.plan, backend: topology.backend,
-            netfilter: NetfilterChoice.netfilter(for: topology), slot: slot, packets: packets, environment: environment, hosts: hosts)
+            netfilter: needsNetfilter(fault.kind) ? NetfilterChoice.netfilter(for: topology) : SpawningIPTables(topology: topology), slot: slot, packets: packets, environment: environment, hosts: hosts)
+    }
+
+    /// Only partitions and link faults touch netfilter: other kinds never pay for its probe
+    /// (up to the probe's 2 s receive timeout on a kernel whose nf_tables does not answer).
+    private static func needsNetfilter(_ kind: FaultKind) -> Bool {
+        switch kind {
+        case .partition, .link: true
+        case .cpu, .process, .dns, .http, .tls: false
+        }
     }
 
     /// The same with every seam given, for tests with ``RecordingBackend``, ``RecordingNetfilter``

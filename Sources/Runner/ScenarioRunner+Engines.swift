@@ -15,6 +15,10 @@ extension ScenarioRunner {
             return nil
         }
         var environment = FaultEnvironment(seed: scenario.seed, deterministic: scenario.deterministic, logDirectory: reportDirectory)
+        // The netfilter engine is probed now, before the timeline, not at the first fault's apply.
+        if !links.isEmpty || scenario.faults.contains(where: { if case .partition(let p) = $0.kind { p.mode != .drop } else { false } }) {
+            _ = NetfilterChoice.nftablesProblem(on: topology.routerThread)
+        }
         guard !links.isEmpty else {
             state.withLock { $0.faultEnvironment = environment }
             return
